@@ -1,0 +1,182 @@
+/// Turns a batch of events into a frame and back.
+///
+/// A frame holds two blocks, each compressed on its own with LZ4 (or stored raw when compression
+/// does not help):
+///
+/// - the *index block*: per record, the event timestamp (i64) and the strings the indexes need
+///   (id, event type, source, target, session id, correlation id), each as a u16 length and its
+///   UTF-8 bytes, where the length 0xFFFF stands for an absent value;
+/// - the *body block*: per record, the receipt time (i64), the exchange and routing key (u16
+///   length each), then the AMQP properties JSON, the normalised payload JSON and the original
+///   body (u32 length each).
+///
+/// Splitting them lets the index rebuild decompress a few dozen bytes per event instead of the
+/// whole event, and compressing a batch rather than each event gives LZ4 the repetition between
+/// events (the same keys, types and sources) to work with.
+public enum FrameCodec {
+    /// The largest string a short field can hold: 0xFFFF marks an absent value.
+    public static let maximumShortFieldBytes = Int(UInt16.max) - 1
+
+    /// Checks that `event` fits the frame format.
+    static func validate(_ event: StoredEvent) throws(StoreError) {
+        let shortFields: [(String, String?)] = [
+            ("id", event.id), ("event_type", event.eventType), ("source", event.source), ("target", event.target),
+            ("session_id", event.sessionId), ("correlation_id", event.correlationId),
+            ("exchange", event.original.exchange), ("routing_key", event.original.routingKey),
+        ]
+        for (name, value) in shortFields {
+            if let value, value.utf8.count > maximumShortFieldBytes {
+                throw StoreError(
+                    .invalidEvent,
+                    "event \(event.id.prefix(64)) has a \(name) of \(value.utf8.count) bytes; at most \(maximumShortFieldBytes) fit"
+                )
+            }
+        }
+        let longTotal = event.payload.count + event.original.body.count + event.original.properties.count
+        guard longTotal < Int(Int32.max) / 2 else {
+            throw StoreError(.invalidEvent, "event \(event.id.prefix(64)) is too large to store (\(longTotal) bytes)")
+        }
+    }
+
+    /// Encodes events whose sequence numbers are `firstSequence`, `firstSequence + 1`, … into one frame.
+    static func encodeFrame(_ events: ArraySlice<StoredEvent>, firstSequence: UInt64, commitTime: EventTimestamp)
+        -> [UInt8]
+    {
+        var index = ByteWriter(capacity: events.count * 96)
+        var body = ByteWriter(capacity: events.count * 1024)
+        var minTimestamp = Int64.max
+        var maxTimestamp = Int64.min
+        for event in events {
+            let time = event.timestamp.microseconds
+            minTimestamp = min(minTimestamp, time)
+            maxTimestamp = max(maxTimestamp, time)
+            index.append(time)
+            index.appendShortString(event.id)
+            index.appendShortString(event.eventType)
+            index.appendShortString(event.source)
+            index.appendShortString(event.target)
+            index.appendShortString(event.sessionId)
+            index.appendShortString(event.correlationId)
+
+            body.append(event.receivedAt.microseconds)
+            body.appendShortString(event.original.exchange)
+            body.appendShortString(event.original.routingKey)
+            body.appendLongBytes(event.original.properties)
+            body.appendLongBytes(event.payload)
+            body.appendLongBytes(event.original.body)
+        }
+
+        var content = [UInt8]()
+        content.reserveCapacity(LZ4Codec.maximumCompressedSize(index.bytes.count + body.bytes.count) + 32)
+        var flags: UInt16 = 0
+        let indexStored = index.bytes.withUnsafeBytes { LZ4Codec.compress($0, appendingTo: &content) }
+        if indexStored != nil { flags |= FrameHeader.indexCompressed } else { content.append(contentsOf: index.bytes) }
+        let indexLength = content.count
+        let bodyStored = body.bytes.withUnsafeBytes { LZ4Codec.compress($0, appendingTo: &content) }
+        if bodyStored != nil { flags |= FrameHeader.bodyCompressed } else { content.append(contentsOf: body.bytes) }
+        let bodyLength = content.count - indexLength
+
+        var header = FrameHeader(
+            frameLength: UInt32(FrameHeader.size + content.count), kind: FrameHeader.eventBatchKind, flags: flags,
+            firstSequence: firstSequence, recordCount: UInt32(events.count), indexStoredLength: UInt32(indexLength),
+            indexRawLength: UInt32(index.bytes.count), bodyStoredLength: UInt32(bodyLength),
+            bodyRawLength: UInt32(body.bytes.count), commitTime: commitTime.microseconds,
+            minTimestamp: minTimestamp, maxTimestamp: maxTimestamp, checksum: 0)
+        var frame = header.encodedWithoutChecksum()
+        header.checksum = frame.withUnsafeBytes { headerBytes in
+            content.withUnsafeBytes { FrameHeader.checksum(headerBytes: headerBytes, content: $0) }
+        }
+        ByteWriterAppend.append(header.checksum, to: &frame)
+        frame.append(contentsOf: content)
+        return frame
+    }
+
+    /// The decompressed index block of a frame, or `nil` if it does not decompress to its length.
+    static func indexBlock(of header: FrameHeader, frame: UnsafeRawBufferPointer) -> [UInt8]? {
+        let start = FrameHeader.size
+        let stored = UnsafeRawBufferPointer(rebasing: frame[start..<(start + Int(header.indexStoredLength))])
+        return block(stored, compressed: header.flags & FrameHeader.indexCompressed != 0, rawLength: header.indexRawLength)
+    }
+
+    /// The decompressed body block of a frame, or `nil` if it does not decompress to its length.
+    static func bodyBlock(of header: FrameHeader, frame: UnsafeRawBufferPointer) -> [UInt8]? {
+        let start = FrameHeader.size + Int(header.indexStoredLength)
+        let stored = UnsafeRawBufferPointer(rebasing: frame[start..<(start + Int(header.bodyStoredLength))])
+        return block(stored, compressed: header.flags & FrameHeader.bodyCompressed != 0, rawLength: header.bodyRawLength)
+    }
+
+    private static func block(_ stored: UnsafeRawBufferPointer, compressed: Bool, rawLength: UInt32) -> [UInt8]? {
+        if compressed { return LZ4Codec.decompress(stored, rawLength: Int(rawLength)) }
+        return stored.count == Int(rawLength) ? Array(stored) : nil
+    }
+
+    /// Decodes every record's indexed fields from a decompressed index block.
+    ///
+    /// - Throws: `StoreError.corrupt` if the block does not hold exactly `header.recordCount` records.
+    static func decodeIndexedFields(_ block: [UInt8], header: FrameHeader, into output: inout [IndexedFields])
+        throws(StoreError)
+    {
+        do {
+            try block.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
+                var reader = ByteReader(raw)
+                for position in 0..<UInt64(header.recordCount) {
+                    let time: Int64 = try reader.read()
+                    output.append(
+                        IndexedFields(
+                            sequence: header.firstSequence + position, timestamp: EventTimestamp(microseconds: time),
+                            id: try reader.readShortString() ?? "", eventType: try reader.readShortString() ?? "",
+                            source: try reader.readShortString() ?? "", target: try reader.readShortString(),
+                            sessionId: try reader.readShortString(), correlationId: try reader.readShortString()))
+                }
+                guard reader.remaining == 0 else { throw ByteReader.OutOfBounds(offset: reader.offset) }
+            }
+        } catch {
+            let offset = (error as? ByteReader.OutOfBounds)?.offset ?? -1
+            throw StoreError(.corrupt, "index block of frame at sequence \(header.firstSequence) is malformed at byte \(offset)")
+        }
+    }
+
+    /// Decodes every event of a frame from its decompressed blocks.
+    static func decodeEvents(indexBlock: [UInt8], bodyBlock: [UInt8], header: FrameHeader) throws(StoreError)
+        -> [StoredEvent]
+    {
+        var fields = [IndexedFields]()
+        fields.reserveCapacity(Int(header.recordCount))
+        try decodeIndexedFields(indexBlock, header: header, into: &fields)
+        var events = [StoredEvent]()
+        events.reserveCapacity(fields.count)
+        do {
+            try bodyBlock.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
+                var reader = ByteReader(raw)
+                for field in fields {
+                    let received: Int64 = try reader.read()
+                    let exchange = try reader.readShortString() ?? ""
+                    let routingKey = try reader.readShortString() ?? ""
+                    let properties = try reader.readLongBytes()
+                    let payload = try reader.readLongBytes()
+                    let body = try reader.readLongBytes()
+                    events.append(
+                        StoredEvent(
+                            id: field.id, eventType: field.eventType, source: field.source, target: field.target,
+                            sessionId: field.sessionId, correlationId: field.correlationId, timestamp: field.timestamp,
+                            receivedAt: EventTimestamp(microseconds: received), payload: payload,
+                            original: OriginalMessage(
+                                exchange: exchange, routingKey: routingKey, properties: properties, body: body),
+                            sequence: field.sequence, storedAt: EventTimestamp(microseconds: header.commitTime)))
+                }
+                guard reader.remaining == 0 else { throw ByteReader.OutOfBounds(offset: reader.offset) }
+            }
+        } catch {
+            let offset = (error as? ByteReader.OutOfBounds)?.offset ?? -1
+            throw StoreError(.corrupt, "body block of frame at sequence \(header.firstSequence) is malformed at byte \(offset)")
+        }
+        return events
+    }
+}
+
+/// Appends a little-endian integer to a plain byte array.
+enum ByteWriterAppend {
+    static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}
