@@ -18,6 +18,7 @@ let package = Package(
         .target(name: "Observability"),
         .target(name: "SegmentStore", dependencies: ["CLZ4", "CXXHash", "Observability"]),
         .executableTarget(name: "segstore", dependencies: ["SegmentStore"]),
+        .executableTarget(name: "StoreBenchmark", dependencies: ["SegmentStore"], path: "Benchmarks/StoreBenchmark"),
         .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore"]),
     ],
     swiftLanguageModes: [.v6]

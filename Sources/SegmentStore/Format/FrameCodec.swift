@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns a batch of events into a frame and back.
 ///
 /// A frame holds two blocks, each compressed on its own with LZ4 (or stored raw when compression
@@ -62,7 +64,13 @@ public enum FrameCodec {
             body.appendShortString(event.original.exchange)
             body.appendShortString(event.original.routingKey)
             body.appendLongBytes(event.original.properties)
-            body.appendLongBytes(event.payload)
+            if let range = PayloadReference.locate(event.payload, in: event.original.body) {
+                body.append(PayloadReference.marker)
+                body.append(UInt32(range.lowerBound))
+                body.append(UInt32(range.count))
+            } else {
+                body.appendLongBytes(event.payload)
+            }
             body.appendLongBytes(event.original.body)
         }
 
@@ -153,8 +161,24 @@ public enum FrameCodec {
                     let exchange = try reader.readShortString() ?? ""
                     let routingKey = try reader.readShortString() ?? ""
                     let properties = try reader.readLongBytes()
-                    let payload = try reader.readLongBytes()
+                    let payloadLength: UInt32 = try reader.read()
+                    var payload: [UInt8]
+                    var reference: Range<Int>?
+                    if payloadLength == PayloadReference.marker {
+                        let offset: UInt32 = try reader.read()
+                        let length: UInt32 = try reader.read()
+                        reference = Int(offset)..<(Int(offset) + Int(length))
+                        payload = []
+                    } else {
+                        payload = Array(try reader.readBytes(Int(payloadLength)))
+                    }
                     let body = try reader.readLongBytes()
+                    if let reference {
+                        guard reference.upperBound <= body.count else {
+                            throw ByteReader.OutOfBounds(offset: reader.offset)
+                        }
+                        payload = Array(body[reference])
+                    }
                     events.append(
                         StoredEvent(
                             id: field.id, eventType: field.eventType, source: field.source, target: field.target,
@@ -171,6 +195,34 @@ public enum FrameCodec {
             throw StoreError(.corrupt, "body block of frame at sequence \(header.firstSequence) is malformed at byte \(offset)")
         }
         return events
+    }
+}
+
+/// A payload that is a verbatim slice of the original body (the common case: the envelope's
+/// `payload` value as sent) is stored as a reference into the body instead of a second copy.
+enum PayloadReference {
+    /// The u32 that takes the place of the payload length to say "offset and length follow".
+    static let marker = UInt32.max
+
+    /// Where `payload` occurs in `body`, if it does and is not empty.
+    static func locate(_ payload: [UInt8], in body: [UInt8]) -> Range<Int>? {
+        guard !payload.isEmpty, payload.count <= body.count else { return nil }
+        return payload.withUnsafeBytes { needle in
+            body.withUnsafeBytes { haystack -> Range<Int>? in
+                // memchr for the first byte, memcmp for the rest: fast on JSON, where the payload's
+                // opening brace is rare in the body before it.
+                let first = Int32(needle[0])
+                var offset = 0
+                let last = haystack.count - needle.count
+                while offset <= last {
+                    guard let hit = memchr(haystack.baseAddress! + offset, first, last - offset + 1) else { return nil }
+                    offset = UnsafeRawPointer(hit) - haystack.baseAddress!
+                    if memcmp(hit, needle.baseAddress!, needle.count) == 0 { return offset..<(offset + needle.count) }
+                    offset += 1
+                }
+                return nil
+            }
+        }
     }
 }
 

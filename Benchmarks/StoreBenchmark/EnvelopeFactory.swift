@@ -1,0 +1,97 @@
+import Foundation
+import SegmentStore
+
+/// Synthetic events shaped like Bloodbank traffic: EventEnvelope bodies of 0.3-2 KiB with
+/// realistic repetition (about 50 event types, 30 sources, 10,000 sessions, UUID ids) and
+/// payload text that varies from event to event.
+enum EnvelopeFactory {
+    static let eventTypes = (0..<50).map { "domain\($0 % 7).entity\($0 % 11).action\($0)" }
+    static let sources = (0..<30).map { "app\($0)@host\($0 % 5)" }
+    static let words = [
+        "the", "agent", "session", "completed", "transcript", "voice", "file", "changed", "hook", "tool",
+        "request", "response", "error", "retry", "commit", "build", "test", "passed", "failed", "queued",
+        "heartbeat", "tick", "prompt", "tokens", "model", "context", "window", "user", "assistant", "summary",
+    ]
+
+    static func pool(count: Int, seed: UInt64 = 7) -> [StoredEvent] {
+        var generator = SplitMix(seed: seed)
+        return (0..<count).map { make(number: $0, generator: &generator) }
+    }
+
+    static let mcpServers = "[\"filesystem\",\"github\",\"bloodbank\",\"memory\"]"
+    static let codeStates = (0..<20).map {
+        "{\"repo\":\"33god/service\($0)\",\"branch\":\"feature/work-\($0)\",\"dirty\":\($0 % 2 == 0)}"
+    }
+
+    /// One envelope: the EventEnvelope shape with an agent context, and a payload of a few typed
+    /// fields plus free text, so bodies range over 0.3-2 KiB.
+    static func make(number: Int, generator: inout SplitMix) -> StoredEvent {
+        let id = uuid(&generator)
+        let typeIndex = Int(generator.next() % 50)
+        let type = eventTypes[typeIndex]
+        let sourceIndex = Int(generator.next() % 30)
+        let source = sources[sourceIndex]
+        let session = "session-\(generator.next() % 10_000)"
+        let correlation = generator.next() % 2 == 0 ? uuid(&generator) : nil
+        let target = generator.next() % 4 == 0 ? "tonny" : nil
+        let textLength = 40 + Int(generator.next() % 900)
+        var text = ""
+        while text.utf8.count < textLength {
+            text += words[Int(generator.next() % UInt64(words.count))]
+            text += generator.next() % 6 == 0 ? " \(generator.next() % 100_000) " : " "
+        }
+        let micros = 1_770_000_000_000_000 + Int64(number) * 1_000 + Int64(generator.next() % 1_000)
+        let timestamp = EventTimestamp(microseconds: micros)
+        let payload = """
+            {"status":"\(["ok", "pending", "failed"][Int(generator.next() % 3)])","duration_ms":\(generator.next() % 5_000),\
+            "attempt":\(generator.next() % 4),"file":"src/module\(generator.next() % 40)/file\(generator.next() % 200).swift",\
+            "text":"\(text)","confidence":0.\(generator.next() % 100),"sequence":\(number)}
+            """
+        let correlationList = correlation.map { "[\"\($0)\"]" } ?? "[]"
+        let codeState = generator.next() % 3 == 0 ? codeStates[Int(generator.next() % 20)] : "null"
+        let body = """
+            {"event_id":"\(id)","event_type":"\(type)","timestamp":"\(timestamp.rfc3339)","version":"1.0.0",\
+            "source":{"host":"host\(sourceIndex % 5)","type":"agent","app":"app\(sourceIndex)","meta":null},\
+            "correlation_ids":\(correlationList),"agent_context":{"type":"claude-code","name":"tonny",\
+            "instance_id":"\(session)","mcp_servers":\(mcpServers),"code_state":\(codeState)},"payload":\(payload)}
+            """
+        return StoredEvent(
+            id: id, eventType: type, source: source, target: target, sessionId: session, correlationId: correlation,
+            timestamp: timestamp, receivedAt: .now(), payload: Array(payload.utf8),
+            original: OriginalMessage(
+                exchange: "bloodbank.events.v1", routingKey: type,
+                properties: Array(
+                    "{\"content_type\":\"application/json\",\"content_encoding\":\"utf-8\",\"delivery_mode\":2,\"message_id\":\"\(id)\"}"
+                        .utf8), body: Array(body.utf8)))
+    }
+
+    static func uuid(_ generator: inout SplitMix) -> String {
+        let high = generator.next()
+        let low = generator.next()
+        let hex = String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)
+        let characters = Array(hex)
+        return String(characters[0..<8]) + "-" + String(characters[8..<12]) + "-4" + String(characters[13..<16]) + "-"
+            + String(characters[16..<20]) + "-" + String(characters[20..<32])
+    }
+}
+
+/// SplitMix64: small, fast and deterministic.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

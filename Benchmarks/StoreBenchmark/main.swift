@@ -1,0 +1,157 @@
+import Foundation
+import SegmentStore
+import Synchronization
+
+// Appends realistic Bloodbank envelopes through the group-commit writer and prints throughput,
+// syncs, commit latency and bytes on disk; then compares framings. Bounded: every run has a fixed
+// event count.
+
+let arguments = CommandLine.arguments
+let quick = arguments.contains("--quick")
+let scale = quick ? 0.2 : 1.0
+
+func temporaryDirectory() -> String {
+    var template = Array((NSTemporaryDirectory() + "store-bench-XXXXXX").utf8CString)
+    return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+}
+
+func directoryBytes(_ path: String) -> Int {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+    return names.filter { $0.hasSuffix(SegmentName.suffix) }.reduce(0) { total, name in
+        total + ((try? FileManager.default.attributesOfItem(atPath: path + "/" + name)[.size] as? Int) ?? 0)
+    }
+}
+
+func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+}
+
+func now() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+
+let pool = EnvelopeFactory.pool(count: 4096)
+let averageBody = Double(pool.reduce(0) { $0 + $1.original.body.count }) / Double(pool.count)
+print(String(format: "envelopes: %d distinct, average body %.0f bytes (0.3-2 KiB mix)", pool.count, averageBody))
+
+struct RunResult {
+    var eventsPerSecond: Double
+    var syncsPerSecond: Double
+    var p50: Double
+    var p99: Double
+    var bytesPerEvent: Double
+    var bodyBytesPerEvent: Double
+    var eventsPerBatch: Double
+}
+
+/// `appenders` threads each submit one event at a time and wait for it to be durable; with
+/// `ratePerSecond`, the whole run is paced to that arrival rate instead of running flat out.
+func run(appenders: Int, events total: Int, ratePerSecond: Double? = nil) throws -> RunResult {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let store = try EventStore.open(StoreOptions(directory: directory))
+    let batches = Atomic<Int>(0)
+    store.addDurabilityObserver { _ in batches.add(1, ordering: .relaxed) }
+    let latencies = Mutex<[Double]>([])
+    let next = Atomic<Int>(0)
+    let start = now()
+    let group = DispatchGroup()
+    for _ in 0..<appenders {
+        group.enter()
+        let thread = Thread {
+            var mine: [Double] = []
+            let done = DispatchSemaphore(value: 0)
+            while true {
+                let number = next.add(1, ordering: .relaxed).oldValue
+                if number >= total { break }
+                if let ratePerSecond {
+                    let due = start + Double(number) / ratePerSecond
+                    let wait = due - now()
+                    if wait > 0 { usleep(useconds_t(wait * 1e6)) }
+                }
+                let event = pool[number % pool.count]
+                let submitted = now()
+                store.submit([event]) { result in
+                    if case .failure(let error) = result { fatalError("append failed: \(error)") }
+                    done.signal()
+                }
+                done.wait()
+                mine.append((now() - submitted) * 1000)
+            }
+            latencies.withLock { $0 += mine }
+            group.leave()
+        }
+        thread.stackSize = 256 << 10
+        thread.start()
+    }
+    group.wait()
+    let elapsed = now() - start
+    store.close()
+    let sorted = latencies.withLock { $0 }.sorted()
+    let bytes = directoryBytes(directory)
+    let bodyBytes = (0..<total).reduce(0) { $0 + pool[$1 % pool.count].original.body.count }
+    let syncs = batches.load(ordering: .relaxed)
+    return RunResult(
+        eventsPerSecond: Double(total) / elapsed, syncsPerSecond: Double(syncs) / elapsed,
+        p50: percentile(sorted, 0.50), p99: percentile(sorted, 0.99), bytesPerEvent: Double(bytes) / Double(total),
+        bodyBytesPerEvent: Double(bodyBytes) / Double(total), eventsPerBatch: Double(total) / Double(max(1, syncs)))
+}
+
+print("")
+print("appenders  events      events/s   syncs/s  events/sync  commit p50 ms  commit p99 ms  disk B/event  disk/body")
+for (appenders, events) in [(1, Int(4_000 * scale)), (16, Int(40_000 * scale)), (256, Int(300_000 * scale))] {
+    let result = try run(appenders: appenders, events: events)
+    print(
+        String(
+            format: "%9d  %6d  %12.0f  %8.0f  %11.1f  %13.3f  %13.3f  %12.0f  %8.1f%%", appenders, events,
+            result.eventsPerSecond, result.syncsPerSecond, result.eventsPerBatch, result.p50, result.p99,
+            result.bytesPerEvent, result.bytesPerEvent / result.bodyBytesPerEvent * 100))
+}
+
+let paced = try run(appenders: 16, events: Int(5_000 * scale), ratePerSecond: 1_000)
+print(
+    String(
+        format: "\npaced at 1,000 events/s (16 appenders): commit p50 %.3f ms, p99 %.3f ms, %.0f syncs/s",
+        paced.p50, paced.p99, paced.syncsPerSecond))
+
+// Framing: one event per frame against batches of about 64 KiB, same events.
+print("\nframing            disk B/event  disk/body  random read µs (cold frame)  sequential read µs/event")
+for (label, frameBytes) in [("one event a frame", 1), ("64 KiB frames", 64 << 10), ("16 KiB frames", 16 << 10)] {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var options = StoreOptions(directory: directory)
+    options.frameBytes = frameBytes
+    options.frameCacheCapacity = 1
+    let count = Int(20_000 * scale)
+    do {
+        let store = try EventStore.open(options)
+        var number = 0
+        while number < count {
+            let events = (number..<min(count, number + 500)).map { pool[$0 % pool.count] }
+            try store.append(events)
+            number += events.count
+        }
+        store.close()
+    }
+    let store = try EventStore.open(options)
+    var generator = SystemRandomNumberGenerator()
+    let reads = 2_000
+    let randomStart = now()
+    for _ in 0..<reads {
+        _ = try store.event(at: UInt64.random(in: 1...UInt64(count), using: &generator))
+    }
+    let randomMicros = (now() - randomStart) / Double(reads) * 1e6
+    let sequentialStart = now()
+    _ = try store.events(at: Array(1...UInt64(count)))
+    let sequentialMicros = (now() - sequentialStart) / Double(count) * 1e6
+    store.close()
+    let bytes = Double(directoryBytes(directory)) / Double(count)
+    let body = Double((0..<count).reduce(0) { $0 + pool[$1 % pool.count].original.body.count }) / Double(count)
+    print(
+        String(
+            format: "%-17s  %12.0f  %8.1f%%  %27.1f  %24.2f", label, bytes, bytes / body * 100, randomMicros,
+            sequentialMicros))
+}
