@@ -47,8 +47,10 @@ struct RunResult {
     var eventsPerBatch: Double
 }
 
-/// `appenders` threads each submit one event at a time and wait for it to be durable; with
-/// `ratePerSecond`, the whole run is paced to that arrival rate instead of running flat out.
+/// Runs `appenders` concurrent appenders, each with one event in flight: when its event is
+/// durable, the completion records the commit latency and submits the appender's next event (as
+/// the ingest consumer does with its deliveries). With `ratePerSecond`, a pacing thread releases
+/// events at that arrival rate instead, and each is timed from its due time.
 func run(appenders: Int, events total: Int, ratePerSecond: Double? = nil) throws -> RunResult {
     let directory = temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -56,38 +58,43 @@ func run(appenders: Int, events total: Int, ratePerSecond: Double? = nil) throws
     let batches = Atomic<Int>(0)
     store.addDurabilityObserver { _ in batches.add(1, ordering: .relaxed) }
     let latencies = Mutex<[Double]>([])
+    latencies.withLock { $0.reserveCapacity(total) }
     let next = Atomic<Int>(0)
+    let finished = DispatchSemaphore(value: 0)
+    let completed = Atomic<Int>(0)
     let start = now()
-    let group = DispatchGroup()
-    for _ in 0..<appenders {
-        group.enter()
-        let thread = Thread {
-            var mine: [Double] = []
-            let done = DispatchSemaphore(value: 0)
-            while true {
-                let number = next.add(1, ordering: .relaxed).oldValue
-                if number >= total { break }
-                if let ratePerSecond {
-                    let due = start + Double(number) / ratePerSecond
-                    let wait = due - now()
-                    if wait > 0 { usleep(useconds_t(wait * 1e6)) }
-                }
-                let event = pool[number % pool.count]
-                let submitted = now()
-                store.submit([event]) { result in
-                    if case .failure(let error) = result { fatalError("append failed: \(error)") }
-                    done.signal()
-                }
-                done.wait()
-                mine.append((now() - submitted) * 1000)
-            }
-            latencies.withLock { $0 += mine }
-            group.leave()
-        }
-        thread.stackSize = 256 << 10
-        thread.start()
+
+    @Sendable func record(_ submitted: Double, _ result: Result<DurableBatch, StoreError>) {
+        if case .failure(let error) = result { fatalError("append failed: \(error)") }
+        let latency = (now() - submitted) * 1000
+        latencies.withLock { $0.append(latency) }
+        if completed.add(1, ordering: .relaxed).newValue == total { finished.signal() }
     }
-    group.wait()
+
+    @Sendable func appendNext() {
+        let number = next.add(1, ordering: .relaxed).oldValue
+        guard number < total else { return }
+        let submitted = now()
+        store.submit([pool[number % pool.count]]) { result in
+            record(submitted, result)
+            appendNext()
+        }
+    }
+
+    if let ratePerSecond {
+        let pacer = Thread {
+            for number in 0..<total {
+                let due = start + Double(number) / ratePerSecond
+                let wait = due - now()
+                if wait > 0 { usleep(useconds_t(wait * 1e6)) }
+                store.submit([pool[number % pool.count]]) { result in record(due, result) }
+            }
+        }
+        pacer.start()
+    } else {
+        for _ in 0..<appenders { appendNext() }
+    }
+    finished.wait()
     let elapsed = now() - start
     store.close()
     let sorted = latencies.withLock { $0 }.sorted()
@@ -111,10 +118,10 @@ for (appenders, events) in [(1, Int(4_000 * scale)), (16, Int(40_000 * scale)), 
             result.bytesPerEvent, result.bytesPerEvent / result.bodyBytesPerEvent * 100))
 }
 
-let paced = try run(appenders: 16, events: Int(5_000 * scale), ratePerSecond: 1_000)
+let paced = try run(appenders: 1, events: Int(5_000 * scale), ratePerSecond: 1_000)
 print(
     String(
-        format: "\npaced at 1,000 events/s (16 appenders): commit p50 %.3f ms, p99 %.3f ms, %.0f syncs/s",
+        format: "\npaced arrivals at 1,000 events/s: commit p50 %.3f ms, p99 %.3f ms, %.0f syncs/s",
         paced.p50, paced.p99, paced.syncsPerSecond))
 
 // Framing: one event per frame against batches of about 64 KiB, same events.
