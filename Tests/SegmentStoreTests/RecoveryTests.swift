@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SegmentStore
 import Testing
 
@@ -101,5 +102,57 @@ import Testing
         #expect(reopened.recovery.truncatedBytes == 0)
         #expect(try reopened.events(at: [1, 2]).map(\.id) == ["id-1", "id-4"])
         #expect(reopened.lastDurableSequence == 2)
+    }
+}
+
+@Suite struct WriteFailureTests {
+    /// Batches queued behind a failing one were encoded with sequence numbers that the failure made
+    /// stale; they must still be stored densely, each under the sequence the store reports.
+    @Test(arguments: [ENOSPC, EIO])
+    func batchesBehindAFailedOneKeepSequencesDense(errno code: Int32) throws {
+        let directory = TemporaryDirectory()
+        var options = StoreOptions(directory: directory.path)
+        let faults = StoreFaults()
+        options.faults = faults
+        let store = try EventStore.open(options)
+        try store.append([Events.make(0)])
+
+        // The first batch's sync is slow and then fails; the rest are submitted while it waits, so
+        // the encoder has already numbered them from a sequence the failure takes back.
+        faults.failSyncs(errno: code, count: 1, delayMilliseconds: 200)
+        let outcomes = Mutex<[(Int, Result<DurableBatch, StoreError>)]>([])
+        let done = DispatchSemaphore(value: 0)
+        store.submit([Events.make(1)]) { result in
+            outcomes.withLock { $0.append((1, result)) }
+            done.signal()
+        }
+        usleep(50_000)
+        for number in 2...40 {
+            store.submit([Events.make(number)]) { result in
+                outcomes.withLock { $0.append((number, result)) }
+                done.signal()
+            }
+        }
+        for _ in 1...40 { done.wait() }
+
+        let results = outcomes.withLock { $0 }
+        let stored = results.compactMap { number, result -> (Int, UInt64)? in
+            guard case .success(let batch) = result else { return nil }
+            return (number, batch.firstSequence)
+        }
+        let failed = results.filter { if case .failure = $0.1 { true } else { false } }
+        #expect(!failed.isEmpty)
+        #expect(stored.count + failed.count == 40)
+        try #require(!stored.isEmpty, Comment(rawValue: failed.prefix(3).map { "\($0.1)" }.joined(separator: " / ")))
+        #expect(stored.map(\.1).sorted() == Array(2...UInt64(1 + stored.count)))
+        for (number, sequence) in stored {
+            #expect(try store.event(at: sequence).id == "id-\(number)")
+        }
+        store.close()
+
+        let reopened = try EventStore.open(StoreOptions(directory: directory.path))
+        #expect(reopened.recovery.truncatedBytes == 0)
+        #expect(reopened.lastDurableSequence == UInt64(1 + stored.count))
+        #expect(try StoreVerifier.verify(directory: directory.path).isIntact)
     }
 }

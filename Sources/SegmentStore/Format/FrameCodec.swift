@@ -21,18 +21,20 @@ public enum FrameCodec {
 
     /// Checks that `event` fits the frame format.
     static func validate(_ event: StoredEvent) throws(StoreError) {
-        let shortFields: [(String, String?)] = [
-            ("id", event.id), ("event_type", event.eventType), ("source", event.source), ("target", event.target),
-            ("session_id", event.sessionId), ("correlation_id", event.correlationId),
-            ("exchange", event.original.exchange), ("routing_key", event.original.routingKey),
-        ]
-        for (name, value) in shortFields {
-            if let value, value.utf8.count > maximumShortFieldBytes {
-                throw StoreError(
-                    .invalidEvent,
-                    "event \(event.id.prefix(64)) has a \(name) of \(value.utf8.count) bytes; at most \(maximumShortFieldBytes) fit"
-                )
-            }
+        let limit = maximumShortFieldBytes
+        let longest = max(
+            event.id.utf8.count, event.eventType.utf8.count, event.source.utf8.count, event.target?.utf8.count ?? 0,
+            event.sessionId?.utf8.count ?? 0, event.correlationId?.utf8.count ?? 0,
+            event.original.exchange.utf8.count, event.original.routingKey.utf8.count)
+        if longest > limit {
+            let fields: [(String, String?)] = [
+                ("id", event.id), ("event_type", event.eventType), ("source", event.source), ("target", event.target),
+                ("session_id", event.sessionId), ("correlation_id", event.correlationId),
+                ("exchange", event.original.exchange), ("routing_key", event.original.routingKey),
+            ]
+            let name = fields.first { ($0.1?.utf8.count ?? 0) > limit }!.0
+            throw StoreError(
+                .invalidEvent, "event \(event.id.prefix(64)) has a \(name) of \(longest) bytes; at most \(limit) fit")
         }
         let longTotal = event.payload.count + event.original.body.count + event.original.properties.count
         guard longTotal < Int(Int32.max) / 2 else {

@@ -2,15 +2,19 @@ import Foundation
 import Observability
 import Synchronization
 
-/// The single owner of the active segment's file: takes submissions from any thread, and on its own
-/// thread groups them into batches, writes each batch with one `pwrite` and one `fdatasync`, rolls
-/// segments, and only then reports the batch durable.
+/// The single owner of the active segment's file: takes submissions from any thread, groups them
+/// into batches, writes each batch with one `pwrite` and one `fdatasync`, rolls segments, and only
+/// then reports the batch durable.
 ///
-/// A batch closes as soon as no more submissions are waiting, so it grows by itself while a sync
-/// is in flight and shrinks to one event when the load is light.
+/// Two threads form a pipeline: the *encoder* takes every waiting submission as one batch,
+/// assigns sequence numbers and compresses the frames, while the *syncer* writes and syncs the
+/// batch before it. A batch therefore closes as soon as no more submissions are waiting, grows by
+/// itself while a sync is in flight, and the CPU work of one batch overlaps the disk wait of the
+/// previous one. The syncer is the only thread that touches the file.
 final class SegmentWriter: @unchecked Sendable {
-    // Sendable: `pending`, `closing` and `exited` are guarded by `condition`; everything else is
-    // touched only by the writer thread after `start()`.
+    // Sendable: `pending`, `encoded`, `closing`, `encoderDone`, `syncerDone` and `sequenceReset`
+    // are guarded by `condition`; `active`, `nextSequence` and `tailNeedsRollback` are touched only
+    // by the syncer thread, `encoderSequence` only by the encoder thread.
 
     typealias Completion = @Sendable (Result<DurableBatch, StoreError>) -> Void
     typealias Observer = @Sendable (DurableBatch) -> Void
@@ -21,10 +25,27 @@ final class SegmentWriter: @unchecked Sendable {
         var rawBytes: Int
     }
 
+    /// A batch whose frames are encoded for sequences from `firstSequence` on.
+    private struct EncodedBatch {
+        var submissions: [Submission]
+        var events: [StoredEvent]
+        var firstSequence: UInt64
+        var commitTime: EventTimestamp
+        var bytes: [UInt8]
+        var frames: [FrameLocation]
+    }
+
+    /// How many encoded batches may wait for the syncer; one keeps memory bounded and the
+    /// pipeline full.
+    private static let encodedQueueDepth = 1
+
     private let condition = NSCondition()
     private var pending: [Submission] = []
+    private var encoded: [EncodedBatch] = []
     private var closing = false
-    private var exited = false
+    private var encoderDone = false
+    private var syncerDone = false
+    private var sequenceReset: UInt64?
 
     private let options: StoreOptions
     private let catalog: SegmentCatalog
@@ -32,6 +53,7 @@ final class SegmentWriter: @unchecked Sendable {
     private let observers = Mutex<[Observer]>([])
     private var active: ActiveSegment
     private var nextSequence: UInt64
+    private var encoderSequence: UInt64
     private var tailNeedsRollback = false
 
     init(options: StoreOptions, catalog: SegmentCatalog, active: ActiveSegment, nextSequence: UInt64, logger: Logger) {
@@ -39,13 +61,17 @@ final class SegmentWriter: @unchecked Sendable {
         self.catalog = catalog
         self.active = active
         self.nextSequence = nextSequence
+        self.encoderSequence = nextSequence
         self.logger = logger
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "segment-writer"
-        thread.start()
+        let encoder = Thread { [self] in runEncoder() }
+        encoder.name = "segment-encoder"
+        encoder.start()
+        let syncer = Thread { [self] in runSyncer() }
+        syncer.name = "segment-syncer"
+        syncer.start()
     }
 
     func addObserver(_ observer: @escaping Observer) {
@@ -53,6 +79,7 @@ final class SegmentWriter: @unchecked Sendable {
     }
 
     func submit(_ events: [StoredEvent], completion: @escaping Completion) {
+        var rawBytes = 0
         for event in events {
             do {
                 try FrameCodec.validate(event)
@@ -60,8 +87,8 @@ final class SegmentWriter: @unchecked Sendable {
                 completion(.failure(error))
                 return
             }
+            rawBytes += Self.rawSize(of: event)
         }
-        let rawBytes = events.reduce(0) { $0 + Self.rawSize(of: $1) }
         condition.lock()
         if closing {
             condition.unlock()
@@ -69,16 +96,16 @@ final class SegmentWriter: @unchecked Sendable {
             return
         }
         pending.append(Submission(events: events, completion: completion, rawBytes: rawBytes))
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 
-    /// Stops taking submissions, commits what is waiting, and returns once the thread has exited.
+    /// Stops taking submissions, commits what is waiting, and returns once both threads have exited.
     func close() {
         condition.lock()
         closing = true
         condition.broadcast()
-        while !exited { condition.wait() }
+        while !(encoderDone && syncerDone) { condition.wait() }
         condition.unlock()
     }
 
@@ -87,24 +114,41 @@ final class SegmentWriter: @unchecked Sendable {
             + event.id.utf8.count + event.eventType.utf8.count + event.source.utf8.count
     }
 
-    // MARK: - The writer thread
+    // MARK: - The encoder thread
 
-    private func run() {
-        while let batch = nextBatch() {
-            commit(batch)
+    private func runEncoder() {
+        while let (submissions, firstSequence) = nextSubmissions() {
+            let events = submissions.count == 1 ? submissions[0].events : submissions.flatMap(\.events)
+            let commitTime = EventTimestamp.now()
+            let (bytes, frames) = encode(events, from: firstSequence, commitTime: commitTime)
+            encoderSequence = firstSequence + UInt64(events.count)
+            condition.lock()
+            encoded.append(
+                EncodedBatch(
+                    submissions: submissions, events: events, firstSequence: firstSequence, commitTime: commitTime,
+                    bytes: bytes, frames: frames))
+            condition.broadcast()
+            condition.unlock()
         }
         condition.lock()
-        exited = true
+        encoderDone = true
         condition.broadcast()
         condition.unlock()
     }
 
-    /// Waits for submissions and takes as many as fit in one batch; `nil` once closed and drained.
-    private func nextBatch() -> [Submission]? {
+    /// Waits for submissions and takes as many as fit in one batch, with the sequence number the
+    /// batch will most likely start at; `nil` once closed and drained.
+    private func nextSubmissions() -> ([Submission], UInt64)? {
         condition.lock()
         defer { condition.unlock() }
-        while pending.isEmpty && !closing { condition.wait() }
+        // Collect only once the syncer has room: submissions keep gathering while it is busy, so
+        // the batch is as large as the disk's pace allows.
+        while (pending.isEmpty && !closing) || encoded.count >= Self.encodedQueueDepth { condition.wait() }
         if pending.isEmpty { return nil }
+        if let reset = sequenceReset {
+            encoderSequence = reset
+            sequenceReset = nil
+        }
         var taken = 0
         var events = 0
         var bytes = 0
@@ -122,85 +166,17 @@ final class SegmentWriter: @unchecked Sendable {
         }
         let batch = Array(pending[0..<taken])
         pending.removeFirst(taken)
-        return batch
-    }
-
-    private func commit(_ submissions: [Submission]) {
-        let events = submissions.flatMap(\.events)
-        guard !events.isEmpty else {
-            let now = EventTimestamp.now()
-            for submission in submissions {
-                submission.completion(.success(DurableBatch(firstSequence: nextSequence, count: 0, storedAt: now, events: [])))
-            }
-            return
-        }
-        let result = write(events)
-        switch result {
-        case .failure(let error):
-            for submission in submissions { submission.completion(.failure(error)) }
-        case .success(let batch):
-            for observer in observers.withLock({ $0 }) { observer(batch) }
-            var first = batch.firstSequence
-            for submission in submissions {
-                let count = submission.events.count
-                let start = Int(first - batch.firstSequence)
-                let slice = Array(batch.events[start..<(start + count)])
-                submission.completion(
-                    .success(DurableBatch(firstSequence: first, count: count, storedAt: batch.storedAt, events: slice)))
-                first += UInt64(count)
-            }
-        }
-    }
-
-    /// Encodes, writes and syncs one batch; on failure leaves the file as it was before.
-    private func write(_ events: [StoredEvent]) -> Result<DurableBatch, StoreError> {
-        do {
-            if tailNeedsRollback {
-                try active.rollBack()
-                tailNeedsRollback = false
-            }
-            let commitTime = EventTimestamp.now()
-            let (bytes, frames) = encode(events, commitTime: commitTime)
-            if !active.frames.isEmpty && active.length + bytes.count > options.segmentBytes {
-                try roll()
-            }
-            let firstSequence = nextSequence
-            let placed = frames.map { frame in
-                FrameLocation(
-                    firstSequence: frame.firstSequence, recordCount: frame.recordCount,
-                    offset: active.length + frame.offset, length: frame.length)
-            }
-            do {
-                try active.append(bytes, frames: placed, minTimestamp: events.lazy.map(\.timestamp.microseconds).min()!,
-                    maxTimestamp: events.lazy.map(\.timestamp.microseconds).max()!)
-            } catch {
-                tailNeedsRollback = (try? active.rollBack()) == nil
-                throw error
-            }
-            nextSequence += UInt64(events.count)
-            try publish()
-            var fields = [IndexedFields]()
-            fields.reserveCapacity(events.count)
-            for (position, event) in events.enumerated() {
-                var indexed = event.indexedFields
-                indexed.sequence = firstSequence + UInt64(position)
-                fields.append(indexed)
-            }
-            return .success(DurableBatch(firstSequence: firstSequence, count: events.count, storedAt: commitTime, events: fields))
-        } catch let error as StoreError {
-            logger.error("segment write failed", ["segment.path": .string(active.path), "error": .string(error.description)])
-            return .failure(error)
-        } catch {
-            return .failure(StoreError(.ioFailure, "unexpected failure: \(error)"))
-        }
+        return (batch, encoderSequence)
     }
 
     /// Splits a batch into frames of about `frameBytes` raw bytes each and encodes them back to back.
-    private func encode(_ events: [StoredEvent], commitTime: EventTimestamp) -> ([UInt8], [FrameLocation]) {
+    private func encode(_ events: [StoredEvent], from firstSequence: UInt64, commitTime: EventTimestamp)
+        -> ([UInt8], [FrameLocation])
+    {
         var bytes = [UInt8]()
         var frames = [FrameLocation]()
         var start = 0
-        var sequence = nextSequence
+        var sequence = firstSequence
         while start < events.count {
             var end = start
             var raw = 0
@@ -210,7 +186,8 @@ final class SegmentWriter: @unchecked Sendable {
             }
             let frame = FrameCodec.encodeFrame(events[start..<end], firstSequence: sequence, commitTime: commitTime)
             frames.append(
-                FrameLocation(firstSequence: sequence, recordCount: UInt32(end - start), offset: bytes.count, length: frame.count))
+                FrameLocation(
+                    firstSequence: sequence, recordCount: UInt32(end - start), offset: bytes.count, length: frame.count))
             bytes.append(contentsOf: frame)
             sequence += UInt64(end - start)
             start = end
@@ -218,18 +195,124 @@ final class SegmentWriter: @unchecked Sendable {
         return (bytes, frames)
     }
 
+    // MARK: - The syncer thread
+
+    private func runSyncer() {
+        while var batch = nextEncoded() {
+            if batch.firstSequence != nextSequence {
+                // A batch encoded while an earlier one failed: its sequence numbers are stale.
+                let (bytes, frames) = encode(batch.events, from: nextSequence, commitTime: batch.commitTime)
+                batch.firstSequence = nextSequence
+                batch.bytes = bytes
+                batch.frames = frames
+            }
+            commit(batch)
+        }
+        condition.lock()
+        syncerDone = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func nextEncoded() -> EncodedBatch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while encoded.isEmpty && !encoderDone { condition.wait() }
+        if encoded.isEmpty { return nil }
+        let batch = encoded.removeFirst()
+        condition.broadcast()
+        return batch
+    }
+
+    private func commit(_ batch: EncodedBatch) {
+        guard !batch.events.isEmpty else {
+            for submission in batch.submissions {
+                submission.completion(
+                    .success(DurableBatch(firstSequence: nextSequence, count: 0, storedAt: batch.commitTime, events: [])))
+            }
+            return
+        }
+        switch write(batch) {
+        case .failure(let error):
+            condition.lock()
+            sequenceReset = nextSequence
+            condition.unlock()
+            for submission in batch.submissions { submission.completion(.failure(error)) }
+        case .success(let durable):
+            for observer in observers.withLock({ $0 }) { observer(durable) }
+            var first = durable.firstSequence
+            for submission in batch.submissions {
+                let count = submission.events.count
+                let start = Int(first - durable.firstSequence)
+                let slice = batch.submissions.count == 1 ? durable.events : Array(durable.events[start..<(start + count)])
+                submission.completion(
+                    .success(DurableBatch(firstSequence: first, count: count, storedAt: durable.storedAt, events: slice)))
+                first += UInt64(count)
+            }
+        }
+    }
+
+    /// Writes and syncs one encoded batch; on failure leaves the file as it was before.
+    private func write(_ batch: EncodedBatch) -> Result<DurableBatch, StoreError> {
+        do {
+            if tailNeedsRollback {
+                try active.rollBack()
+                tailNeedsRollback = false
+            }
+            if !active.frames.isEmpty && active.length + batch.bytes.count > options.segmentBytes {
+                try roll()
+            }
+            let placed = batch.frames.map { frame in
+                FrameLocation(
+                    firstSequence: frame.firstSequence, recordCount: frame.recordCount,
+                    offset: active.length + frame.offset, length: frame.length)
+            }
+            var low = Int64.max
+            var high = Int64.min
+            for event in batch.events {
+                low = min(low, event.timestamp.microseconds)
+                high = max(high, event.timestamp.microseconds)
+            }
+            do {
+                try active.append(batch.bytes, frames: placed, minTimestamp: low, maxTimestamp: high)
+            } catch {
+                tailNeedsRollback = (try? active.rollBack()) == nil
+                throw error
+            }
+            nextSequence += UInt64(batch.events.count)
+            try publish(placed)
+            var fields = [IndexedFields]()
+            fields.reserveCapacity(batch.events.count)
+            for (position, event) in batch.events.enumerated() {
+                var indexed = event.indexedFields
+                indexed.sequence = batch.firstSequence + UInt64(position)
+                fields.append(indexed)
+            }
+            return .success(
+                DurableBatch(
+                    firstSequence: batch.firstSequence, count: batch.events.count, storedAt: batch.commitTime,
+                    events: fields))
+        } catch let error as StoreError {
+            logger.error("segment write failed", ["segment.path": .string(active.path), "error": .string(error.description)])
+            return .failure(error)
+        } catch {
+            return .failure(StoreError(.ioFailure, "unexpected failure: \(error)"))
+        }
+    }
+
     /// Tells readers about the newly durable frames.
-    private func publish() throws(StoreError) {
+    private func publish(_ frames: [FrameLocation]) throws(StoreError) {
         let mapping = try active.mapping(covering: active.length)
-        let snapshot = (active.path, active.frames, active.length, mapping, nextSequence)
+        let length = active.length
+        let end = nextSequence
         catalog.state.withLock { state in
             let last = state.segments.count - 1
-            state.segments[last].frames = snapshot.1
-            state.segments[last].durableLength = snapshot.2
-            state.segments[last].fileSize = snapshot.2
-            state.segments[last].mapping = snapshot.3
-            state.segments[last].endSequence = snapshot.4
-            state.lastDurableSequence = snapshot.4 - 1
+            state.segments[last].frames.append(contentsOf: frames)
+            state.segments[last].durableLength = length
+            state.segments[last].fileSize = length
+            state.segments[last].mapping = mapping
+            state.segments[last].endSequence = end
+            state.lastDurableSequence = end - 1
         }
     }
 

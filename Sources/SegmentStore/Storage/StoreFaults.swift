@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Failure injection for tests: makes the store's next writes or syncs fail as a full or broken
@@ -16,7 +17,7 @@ public final class StoreFaults: Sendable {
 
     private struct State {
         var writeFailures: [WriteFailure] = []
-        var syncFailures: [Int32] = []
+        var syncFailures: [(errno: Int32, delayMicroseconds: UInt32)] = []
     }
 
     private let state = Mutex(State())
@@ -31,9 +32,11 @@ public final class StoreFaults: Sendable {
         }
     }
 
-    /// Makes the next `count` data syncs fail with `errno`.
-    public func failSyncs(errno: Int32, count: Int = 1) {
-        state.withLock { $0.syncFailures += Array(repeating: errno, count: count) }
+    /// Makes the next `count` data syncs fail with `errno`, each after `delayMilliseconds` (a
+    /// slow, failing disk, during which more batches queue up behind the failing one).
+    public func failSyncs(errno: Int32, count: Int = 1, delayMilliseconds: Int = 0) {
+        let failure = (errno: errno, delayMicroseconds: UInt32(delayMilliseconds * 1_000))
+        state.withLock { $0.syncFailures += Array(repeating: failure, count: count) }
     }
 
     /// Disarms everything.
@@ -46,6 +49,10 @@ public final class StoreFaults: Sendable {
     }
 
     func takeSyncFailure() -> Int32? {
-        state.withLock { $0.syncFailures.isEmpty ? nil : $0.syncFailures.removeFirst() }
+        guard let failure = state.withLock({ $0.syncFailures.isEmpty ? nil : $0.syncFailures.removeFirst() }) else {
+            return nil
+        }
+        if failure.delayMicroseconds > 0 { usleep(failure.delayMicroseconds) }
+        return failure.errno
     }
 }
