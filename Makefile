@@ -22,10 +22,10 @@ run: build
 	.build/release/candystore serve
 
 test: deps
-	@echo "no integration tests yet: no broker needed"
+	@scripts/broker.sh start $(TEST_BROKER_PORT) $(TEST_BROKER_NAME)
 	@status=0; \
 	CANDYSTORE_TEST_RABBIT_URL=amqp://guest:guest@127.0.0.1:$(TEST_BROKER_PORT)/ $(SWIFT) test || status=$$?; \
-	true; \
+	scripts/broker.sh stop $(TEST_BROKER_PORT) $(TEST_BROKER_NAME); \
 	exit $$status
 
 format:

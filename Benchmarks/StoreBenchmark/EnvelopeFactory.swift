@@ -1,9 +1,8 @@
 import Foundation
 import SegmentStore
 
-/// Synthetic events shaped like Bloodbank traffic: EventEnvelope bodies of 0.3-2 KiB with
-/// realistic repetition (about 50 event types, 30 sources, 10,000 sessions, UUID ids) and
-/// payload text that varies from event to event.
+/// Synthetic events shaped like Bloodbank traffic: EventEnvelope bodies of 0.3-2 KiB, about 50
+/// event types, 30 sources, 10,000 sessions and UUID ids, in the mix `make` describes.
 enum EnvelopeFactory {
     static let eventTypes = (0..<50).map { "domain\($0 % 7).entity\($0 % 11).action\($0)" }
     static let sources = (0..<30).map { "app\($0)@host\($0 % 5)" }
@@ -23,37 +22,68 @@ enum EnvelopeFactory {
         "{\"repo\":\"33god/service\($0)\",\"branch\":\"feature/work-\($0)\",\"dirty\":\($0 % 2 == 0)}"
     }
 
-    /// One envelope: the EventEnvelope shape with an agent context, and a payload of a few typed
-    /// fields plus free text, so bodies range over 0.3-2 KiB.
+    static let tools = ["Read", "Edit", "Bash", "Grep", "Write", "WebFetch", "TodoWrite", "Glob"]
+    static let commands = ["swift build", "swift test --filter Store", "git status", "make test", "ls -la Sources"]
+
+    /// One envelope in the EventEnvelope shape. The mix, by share of events:
+    ///
+    /// - 30% heartbeats and ticks: small, nearly identical bodies (~350 bytes);
+    /// - 40% agent hook events: a tool call with its input, file paths and the agent context
+    ///   (~0.7-1.6 KiB);
+    /// - 20% transcriptions: free text of 40-1,000 characters;
+    /// - 10% session lifecycle events with code state.
     static func make(number: Int, generator: inout SplitMix) -> StoredEvent {
         let id = uuid(&generator)
-        let typeIndex = Int(generator.next() % 50)
-        let type = eventTypes[typeIndex]
         let sourceIndex = Int(generator.next() % 30)
         let source = sources[sourceIndex]
         let session = "session-\(generator.next() % 10_000)"
         let correlation = generator.next() % 2 == 0 ? uuid(&generator) : nil
         let target = generator.next() % 4 == 0 ? "tonny" : nil
-        let textLength = 40 + Int(generator.next() % 900)
-        var text = ""
-        while text.utf8.count < textLength {
-            text += words[Int(generator.next() % UInt64(words.count))]
-            text += generator.next() % 6 == 0 ? " \(generator.next() % 100_000) " : " "
-        }
         let micros = 1_770_000_000_000_000 + Int64(number) * 1_000 + Int64(generator.next() % 1_000)
         let timestamp = EventTimestamp(microseconds: micros)
-        let payload = """
-            {"status":"\(["ok", "pending", "failed"][Int(generator.next() % 3)])","duration_ms":\(generator.next() % 5_000),\
-            "attempt":\(generator.next() % 4),"file":"src/module\(generator.next() % 40)/file\(generator.next() % 200).swift",\
-            "text":"\(text)","confidence":0.\(generator.next() % 100),"sequence":\(number)}
-            """
+        let kind = generator.next() % 10
+        let type: String
+        let payload: String
+        switch kind {
+        case 0..<3:
+            type = eventTypes[Int(generator.next() % 5)]
+            payload = """
+                {"tick":\(number),"interval_s":30,"uptime_s":\(generator.next() % 1_000_000),"status":"ok",\
+                "load":[0.\(generator.next() % 100),0.\(generator.next() % 100)]}
+                """
+        case 3..<7:
+            type = eventTypes[5 + Int(generator.next() % 25)]
+            let tool = tools[Int(generator.next() % UInt64(tools.count))]
+            let path = "Sources/Module\(generator.next() % 12)/File\(generator.next() % 80).swift"
+            payload = """
+                {"hook":"PostToolUse","tool_name":"\(tool)","tool_input":{"file_path":"/work/project/\(path)",\
+                "command":"\(commands[Int(generator.next() % UInt64(commands.count))])","limit":\(generator.next() % 400)},\
+                "tool_response":{"success":\(generator.next() % 5 != 0),"lines":\(generator.next() % 900),\
+                "duration_ms":\(generator.next() % 9_000)},"cwd":"/work/project","permission_mode":"default",\
+                "transcript_path":"/home/agent/.claude/projects/project/\(session).jsonl"}
+                """
+        case 7..<9:
+            type = eventTypes[30 + Int(generator.next() % 10)]
+            let textLength = 40 + Int(generator.next() % 960)
+            var text = ""
+            while text.utf8.count < textLength {
+                text += words[Int(generator.next() % UInt64(words.count))]
+                text += generator.next() % 6 == 0 ? " \(generator.next() % 100_000) " : " "
+            }
+            payload = "{\"text\":\"\(text)\",\"confidence\":0.\(generator.next() % 100),\"language\":\"en\"}"
+        default:
+            type = eventTypes[40 + Int(generator.next() % 10)]
+            payload = """
+                {"state":"\(["started", "resumed", "ended"][Int(generator.next() % 3)])","code_state":\
+                \(codeStates[Int(generator.next() % 20)]),"model":"claude-opus","turns":\(generator.next() % 200)}
+                """
+        }
         let correlationList = correlation.map { "[\"\($0)\"]" } ?? "[]"
-        let codeState = generator.next() % 3 == 0 ? codeStates[Int(generator.next() % 20)] : "null"
         let body = """
             {"event_id":"\(id)","event_type":"\(type)","timestamp":"\(timestamp.rfc3339)","version":"1.0.0",\
             "source":{"host":"host\(sourceIndex % 5)","type":"agent","app":"app\(sourceIndex)","meta":null},\
             "correlation_ids":\(correlationList),"agent_context":{"type":"claude-code","name":"tonny",\
-            "instance_id":"\(session)","mcp_servers":\(mcpServers),"code_state":\(codeState)},"payload":\(payload)}
+            "instance_id":"\(session)","mcp_servers":\(mcpServers)},"payload":\(payload)}
             """
         return StoredEvent(
             id: id, eventType: type, source: source, target: target, sessionId: session, correlationId: correlation,

@@ -82,8 +82,15 @@ public enum FrameCodec {
         let indexStored = index.bytes.withUnsafeBytes { LZ4Codec.compress($0, appendingTo: &content) }
         if indexStored != nil { flags |= FrameHeader.indexCompressed } else { content.append(contentsOf: index.bytes) }
         let indexLength = content.count
-        let bodyStored = body.bytes.withUnsafeBytes { LZ4Codec.compress($0, appendingTo: &content) }
-        if bodyStored != nil { flags |= FrameHeader.bodyCompressed } else { content.append(contentsOf: body.bytes) }
+        // The body block refers back to the index block, which holds the same ids and names again.
+        let bodyStored = body.bytes.withUnsafeBytes { raw in
+            index.bytes.withUnsafeBytes { LZ4Codec.compress(raw, dictionary: $0, appendingTo: &content) }
+        }
+        if bodyStored != nil {
+            flags |= FrameHeader.bodyCompressed | FrameHeader.bodyUsesIndexDictionary
+        } else {
+            content.append(contentsOf: body.bytes)
+        }
         let bodyLength = content.count - indexLength
 
         var header = FrameHeader(
@@ -109,9 +116,17 @@ public enum FrameCodec {
     }
 
     /// The decompressed body block of a frame, or `nil` if it does not decompress to its length.
-    static func bodyBlock(of header: FrameHeader, frame: UnsafeRawBufferPointer) -> [UInt8]? {
+    ///
+    /// - Parameter indexBlock: the frame's decompressed index block, the dictionary of a body block
+    ///   compressed against it.
+    static func bodyBlock(of header: FrameHeader, frame: UnsafeRawBufferPointer, indexBlock: [UInt8]) -> [UInt8]? {
         let start = FrameHeader.size + Int(header.indexStoredLength)
         let stored = UnsafeRawBufferPointer(rebasing: frame[start..<(start + Int(header.bodyStoredLength))])
+        if header.flags & FrameHeader.bodyCompressed != 0 && header.flags & FrameHeader.bodyUsesIndexDictionary != 0 {
+            return indexBlock.withUnsafeBytes {
+                LZ4Codec.decompress(stored, rawLength: Int(header.bodyRawLength), dictionary: $0)
+            }
+        }
         return block(stored, compressed: header.flags & FrameHeader.bodyCompressed != 0, rawLength: header.bodyRawLength)
     }
 
@@ -150,53 +165,8 @@ public enum FrameCodec {
     static func decodeEvents(indexBlock: [UInt8], bodyBlock: [UInt8], header: FrameHeader) throws(StoreError)
         -> [StoredEvent]
     {
-        var fields = [IndexedFields]()
-        fields.reserveCapacity(Int(header.recordCount))
-        try decodeIndexedFields(indexBlock, header: header, into: &fields)
-        var events = [StoredEvent]()
-        events.reserveCapacity(fields.count)
-        do {
-            try bodyBlock.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
-                var reader = ByteReader(raw)
-                for field in fields {
-                    let received: Int64 = try reader.read()
-                    let exchange = try reader.readShortString() ?? ""
-                    let routingKey = try reader.readShortString() ?? ""
-                    let properties = try reader.readLongBytes()
-                    let payloadLength: UInt32 = try reader.read()
-                    var payload: [UInt8]
-                    var reference: Range<Int>?
-                    if payloadLength == PayloadReference.marker {
-                        let offset: UInt32 = try reader.read()
-                        let length: UInt32 = try reader.read()
-                        reference = Int(offset)..<(Int(offset) + Int(length))
-                        payload = []
-                    } else {
-                        payload = Array(try reader.readBytes(Int(payloadLength)))
-                    }
-                    let body = try reader.readLongBytes()
-                    if let reference {
-                        guard reference.upperBound <= body.count else {
-                            throw ByteReader.OutOfBounds(offset: reader.offset)
-                        }
-                        payload = Array(body[reference])
-                    }
-                    events.append(
-                        StoredEvent(
-                            id: field.id, eventType: field.eventType, source: field.source, target: field.target,
-                            sessionId: field.sessionId, correlationId: field.correlationId, timestamp: field.timestamp,
-                            receivedAt: EventTimestamp(microseconds: received), payload: payload,
-                            original: OriginalMessage(
-                                exchange: exchange, routingKey: routingKey, properties: properties, body: body),
-                            sequence: field.sequence, storedAt: EventTimestamp(microseconds: header.commitTime)))
-                }
-                guard reader.remaining == 0 else { throw ByteReader.OutOfBounds(offset: reader.offset) }
-            }
-        } catch {
-            let offset = (error as? ByteReader.OutOfBounds)?.offset ?? -1
-            throw StoreError(.corrupt, "body block of frame at sequence \(header.firstSequence) is malformed at byte \(offset)")
-        }
-        return events
+        let records = try FrameRecords(header: header, indexBlock: indexBlock, bodyBlock: bodyBlock)
+        return (0..<records.count).map { records.event(at: $0) }
     }
 }
 

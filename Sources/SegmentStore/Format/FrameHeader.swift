@@ -6,7 +6,7 @@
 /// | --- | --- | --- |
 /// | 0 | 4 | frame length: header + both blocks, in bytes |
 /// | 4 | 2 | kind (1 = event batch) |
-/// | 6 | 2 | flags: bit 0 index block is LZ4, bit 1 body block is LZ4 |
+/// | 6 | 2 | flags: bit 0 index block is LZ4, bit 1 body block is LZ4, bit 2 body uses the index as dictionary |
 /// | 8 | 8 | first sequence |
 /// | 16 | 4 | record count |
 /// | 20 | 4 | index block stored length |
@@ -31,6 +31,8 @@ public struct FrameHeader: Sendable, Equatable {
     public static let indexCompressed: UInt16 = 1
     /// Flag: the body block is LZ4-compressed.
     public static let bodyCompressed: UInt16 = 2
+    /// Flag: the body block was compressed with the decompressed index block as its dictionary.
+    public static let bodyUsesIndexDictionary: UInt16 = 4
 
     public var frameLength: UInt32
     public var kind: UInt16

@@ -28,7 +28,8 @@ extension EventStore {
         var report = RecoveryReport()
         var records: [SegmentRecord] = []
         var active: ActiveSegment?
-        let files = try segmentFiles(in: directory)
+        let files = try settleCompactionLeftovers(
+            segmentFiles(in: directory), directory: directory, readOnly: options.readOnly, logger: logger)
         report.segmentCount = files.count
         for (position, file) in files.enumerated() {
             let isLast = position == files.count - 1
@@ -207,7 +208,7 @@ extension EventStore {
             checksum.update(UnsafeRawBufferPointer(rebasing: raw[0..<SegmentHeader.size]))
             return FrameScanner.scan(
                 raw, from: SegmentHeader.size, limit: size, expectedSequence: entry.firstSequence, depth: .checksums,
-                checksum: checksum)
+                checksum: checksum, allowsGaps: header?.allowsSequenceGaps ?? false)
         }
         report.scannedFrames += scan.frames.count
         var damage: SegmentDamage?

@@ -16,7 +16,7 @@ public final class EventStore: Sendable {
     /// What recovery found when the store was opened.
     public let recovery: RecoveryReport
 
-    private let catalog: SegmentCatalog
+    let catalog: SegmentCatalog
     private let writer: SegmentWriter?
     private let cache: FrameCache
     private let lock: DirectoryLock?
@@ -97,8 +97,7 @@ public final class EventStore: Sendable {
     /// - Throws: `StoreError.notFound` if no durable event has that sequence; `.corrupt` if its frame
     ///   fails its checksum.
     public func event(at sequence: UInt64) throws(StoreError) -> StoredEvent {
-        let frame = try decodedFrame(holding: sequence)
-        return frame.events[Int(sequence - frame.firstSequence)]
+        try decodedFrame(holding: sequence).event(sequence)
     }
 
     /// Reads several events, decoding each frame at most once.
@@ -108,19 +107,20 @@ public final class EventStore: Sendable {
         var current: DecodedFrame?
         for sequence in sequences {
             if let frame = current, frame.contains(sequence) {
-                result.append(frame.events[Int(sequence - frame.firstSequence)])
+                result.append(frame.event(sequence))
                 continue
             }
             let frame = try decodedFrame(holding: sequence)
             current = frame
-            result.append(frame.events[Int(sequence - frame.firstSequence)])
+            result.append(frame.event(sequence))
         }
         return result
     }
 
     /// The indexed fields of the event with `sequence`.
     public func indexedFields(at sequence: UInt64) throws(StoreError) -> IndexedFields {
-        try event(at: sequence).indexedFields
+        let frame = try decodedFrame(holding: sequence)
+        return frame.records.indexedFields(at: Int(sequence - frame.firstSequence))
     }
 
     /// Calls `body` with the indexed fields of every durable event from `start` on, in sequence
@@ -170,6 +170,13 @@ public final class EventStore: Sendable {
     }
 
     private func decodedFrame(holding sequence: UInt64) throws(StoreError) -> DecodedFrame {
+        let frame = try decodedFrame(resolving: sequence)
+        // In a sparse (compacted) segment the sequences between two frames resolve to the earlier one.
+        guard frame.contains(sequence) else { throw StoreError(.notFound, "no durable event has sequence \(sequence)") }
+        return frame
+    }
+
+    private func decodedFrame(resolving sequence: UInt64) throws(StoreError) -> DecodedFrame {
         guard let resolved = catalog.resolve(sequence) else {
             throw StoreError(.notFound, "no durable event has sequence \(sequence)")
         }
@@ -182,15 +189,14 @@ public final class EventStore: Sendable {
             FrameScanner.problem(with: header, available: bytes.count, expected: resolved.location.firstSequence) == nil,
             FrameHeader.checksumMatches(frame: bytes, header: header),
             let index = FrameCodec.indexBlock(of: header, frame: bytes),
-            let body = FrameCodec.bodyBlock(of: header, frame: bytes)
+            let body = FrameCodec.bodyBlock(of: header, frame: bytes, indexBlock: index)
         else {
             throw StoreError(
                 .corrupt, "frame holding sequence \(sequence) fails validation; run segstore verify",
                 path: resolved.segmentPath, offset: Int64(resolved.location.offset))
         }
-        let frame = DecodedFrame(
-            firstSequence: header.firstSequence,
-            events: try FrameCodec.decodeEvents(indexBlock: index, bodyBlock: body, header: header))
+        let records = try FrameRecords.decoding(header, indexBlock: index, bodyBlock: body, frame: bytes)
+        let frame = DecodedFrame(records: records)
         cache.insert(frame, for: key)
         return frame
     }

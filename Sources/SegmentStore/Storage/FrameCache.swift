@@ -1,17 +1,22 @@
 import Synchronization
 
-/// The events of one frame, decoded.
+/// One frame's decompressed blocks, from which single events are decoded on demand.
 final class DecodedFrame: Sendable {
-    let firstSequence: UInt64
-    let events: [StoredEvent]
+    let records: FrameRecords
 
-    init(firstSequence: UInt64, events: [StoredEvent]) {
-        self.firstSequence = firstSequence
-        self.events = events
+    init(records: FrameRecords) {
+        self.records = records
     }
 
+    var firstSequence: UInt64 { records.firstSequence }
+
     func contains(_ sequence: UInt64) -> Bool {
-        sequence >= firstSequence && sequence < firstSequence + UInt64(events.count)
+        sequence >= firstSequence && sequence < firstSequence + UInt64(records.count)
+    }
+
+    /// The event with `sequence`, which must be in this frame.
+    func event(_ sequence: UInt64) -> StoredEvent {
+        records.event(at: Int(sequence - firstSequence))
     }
 }
 

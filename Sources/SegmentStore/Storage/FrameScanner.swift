@@ -31,10 +31,13 @@ struct FrameScanner {
 
     /// Scans `bytes[start..<limit]` for frames whose first sequence continues from `expectedSequence`.
     ///
-    /// - Parameter checksum: if given, fed with the bytes of every valid frame.
+    /// - Parameters:
+    ///   - checksum: if given, fed with the bytes of every valid frame.
+    ///   - allowsGaps: the segment is sparse (written by compaction): a frame may start at any
+    ///     sequence after the previous frame's last, not only right after it.
     static func scan(
         _ bytes: UnsafeRawBufferPointer, from start: Int, limit: Int, expectedSequence: UInt64, depth: Depth,
-        checksum: StreamingChecksum? = nil
+        checksum: StreamingChecksum? = nil, allowsGaps: Bool = false
     ) -> Result {
         var result = Result(validEnd: start, endSequence: expectedSequence)
         var offset = start
@@ -44,7 +47,9 @@ struct FrameScanner {
                 result.stop = (offset, "truncated frame header (\(available.count) of \(FrameHeader.size) bytes)")
                 break
             }
-            if let problem = problem(with: header, available: available.count, expected: result.endSequence) {
+            if let problem = problem(
+                with: header, available: available.count, expected: result.endSequence, allowsGaps: allowsGaps)
+            {
                 result.stop = (offset, problem)
                 break
             }
@@ -75,18 +80,29 @@ struct FrameScanner {
     }
 
     /// Why a frame header cannot be right, or `nil` if it is plausible.
-    static func problem(with header: FrameHeader, available: Int, expected: UInt64) -> String? {
-        if header.kind != FrameHeader.eventBatchKind { return "unknown frame kind \(header.kind)" }
+    ///
+    /// - Parameter allowsGaps: accept a first sequence above `expected` (sparse segments).
+    static func problem(with header: FrameHeader, available: Int, expected: UInt64, allowsGaps: Bool = false)
+        -> String?
+    {
+        if header.kind != FrameHeader.eventBatchKind && header.kind != FrameHeader.compactedBatchKind {
+            return "unknown frame kind \(header.kind)"
+        }
         let stored = UInt64(header.indexStoredLength) + UInt64(header.bodyStoredLength)
-        if UInt64(header.frameLength) != UInt64(FrameHeader.size) + stored {
+        let lengthMatches =
+            header.kind == FrameHeader.compactedBatchKind
+            ? CompactedFrame.tableLengthIsPlausible(header)
+            : UInt64(header.frameLength) == UInt64(FrameHeader.size) + stored
+        if !lengthMatches {
             return "frame length \(header.frameLength) does not match its blocks"
         }
         if Int(header.frameLength) > available {
             return "frame of \(header.frameLength) bytes runs past the end of the data (\(available) bytes left)"
         }
         if header.recordCount == 0 { return "frame holds no records" }
-        if header.firstSequence != expected {
-            return "frame starts at sequence \(header.firstSequence), expected \(expected)"
+        if allowsGaps ? header.firstSequence < expected : header.firstSequence != expected {
+            let bound = allowsGaps ? "at least \(expected)" : "\(expected)"
+            return "frame starts at sequence \(header.firstSequence), expected \(bound)"
         }
         return nil
     }
@@ -95,8 +111,11 @@ struct FrameScanner {
         guard let index = FrameCodec.indexBlock(of: header, frame: frame) else {
             return "index block does not decompress (sequence \(header.firstSequence))"
         }
-        guard let body = FrameCodec.bodyBlock(of: header, frame: frame) else {
+        guard let body = FrameCodec.bodyBlock(of: header, frame: frame, indexBlock: index) else {
             return "body block does not decompress (sequence \(header.firstSequence))"
+        }
+        if header.kind == FrameHeader.compactedBatchKind && CompactedFrame.commitTimes(of: header, frame: frame) == nil {
+            return "commit-time table is malformed (sequence \(header.firstSequence))"
         }
         do {
             _ = try FrameCodec.decodeEvents(indexBlock: index, bodyBlock: body, header: header)

@@ -273,6 +273,7 @@ final class SegmentWriter: @unchecked Sendable {
                 low = min(low, event.timestamp.microseconds)
                 high = max(high, event.timestamp.microseconds)
             }
+            let syncStart = DispatchTime.now().uptimeNanoseconds
             do {
                 try active.append(batch.bytes, frames: placed, minTimestamp: low, maxTimestamp: high)
             } catch {
@@ -288,10 +289,11 @@ final class SegmentWriter: @unchecked Sendable {
                 indexed.sequence = batch.firstSequence + UInt64(position)
                 fields.append(indexed)
             }
+            let syncSeconds = Double(DispatchTime.now().uptimeNanoseconds - syncStart) / 1e9
             return .success(
                 DurableBatch(
                     firstSequence: batch.firstSequence, count: batch.events.count, storedAt: batch.commitTime,
-                    events: fields))
+                    events: fields, syncSeconds: syncSeconds))
         } catch let error as StoreError {
             logger.error("segment write failed", ["segment.path": .string(active.path), "error": .string(error.description)])
             return .failure(error)

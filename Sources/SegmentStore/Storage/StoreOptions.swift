@@ -34,6 +34,8 @@ public struct DurableBatch: Sendable {
     public var storedAt: EventTimestamp
     /// The indexed fields of every event, in sequence order.
     public var events: [IndexedFields]
+    /// How long writing and syncing the batch took, in seconds.
+    public var syncSeconds: Double = 0
 
     /// The sequence numbers, `firstSequence ..< firstSequence + count`.
     public var sequences: Range<UInt64> { firstSequence..<(firstSequence + UInt64(count)) }

@@ -40,6 +40,60 @@ public enum LZ4Codec {
         return Int(written)
     }
 
+    /// Compresses `input` with `dictionary` as the history LZ4 may refer back to, and appends the
+    /// result to `output` (`LZ4_loadDict` and `LZ4_compress_fast_continue`).
+    ///
+    /// Only the last 64 KiB of the dictionary can be referred to. Decompression needs the same
+    /// dictionary: `decompress(_:rawLength:dictionary:)`.
+    ///
+    /// - Returns: the number of bytes appended, or `nil` when compression would not help.
+    public static func compress(
+        _ input: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]
+    ) -> Int? {
+        guard input.count > 0, input.count < Int(LZ4_MAX_INPUT_SIZE) else { return nil }
+        guard dictionary.count > 0, let stream = LZ4_createStream() else {
+            return compress(input, appendingTo: &output)
+        }
+        defer { LZ4_freeStream(stream) }
+        let window = min(dictionary.count, 64 << 10)
+        let history = dictionary.baseAddress!.advanced(by: dictionary.count - window).assumingMemoryBound(to: CChar.self)
+        LZ4_loadDict(stream, history, Int32(window))
+        let bound = maximumCompressedSize(input.count)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: bound))
+        let written = output.withUnsafeMutableBytes { buffer -> Int32 in
+            LZ4_compress_fast_continue(
+                stream, input.baseAddress!.assumingMemoryBound(to: CChar.self),
+                buffer.baseAddress!.advanced(by: start).assumingMemoryBound(to: CChar.self), Int32(input.count),
+                Int32(bound), 1)
+        }
+        guard written > 0, Int(written) < input.count else {
+            output.removeLast(bound)
+            return nil
+        }
+        output.removeLast(bound - Int(written))
+        return Int(written)
+    }
+
+    /// Decompresses a block compressed against `dictionary` into exactly `rawLength` bytes
+    /// (`LZ4_decompress_safe_usingDict`).
+    public static func decompress(_ input: UnsafeRawBufferPointer, rawLength: Int, dictionary: UnsafeRawBufferPointer)
+        -> [UInt8]?
+    {
+        guard rawLength >= 0, input.count > 0 else { return rawLength == 0 ? [] : nil }
+        guard dictionary.count > 0 else { return decompress(input, rawLength: rawLength) }
+        let window = min(dictionary.count, 64 << 10)
+        let history = dictionary.baseAddress!.advanced(by: dictionary.count - window).assumingMemoryBound(to: CChar.self)
+        var output = [UInt8](repeating: 0, count: rawLength)
+        let produced = output.withUnsafeMutableBytes { buffer -> Int32 in
+            LZ4_decompress_safe_usingDict(
+                input.baseAddress!.assumingMemoryBound(to: CChar.self),
+                buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(input.count), Int32(rawLength), history,
+                Int32(window))
+        }
+        return Int(produced) == rawLength ? output : nil
+    }
+
     /// Decompresses `input` into exactly `rawLength` bytes.
     ///
     /// - Returns: the decompressed bytes, or `nil` if the input is not a valid LZ4 block of that

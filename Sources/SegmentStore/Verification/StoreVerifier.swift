@@ -62,18 +62,25 @@ public enum StoreVerifier {
             throw StoreError(.unavailable, "data directory does not exist", path: directory)
         }
         let writerRunning = DirectoryLock.isHeld(directory: directory)
-        let files = try EventStore.segmentFiles(in: directory)
+        let listed = try EventStore.segmentFiles(in: directory)
+        let superseded = EventStore.supersededSegments(listed)
+        let files = listed.filter { superseded[$0.path] == nil }
         var report = VerificationReport(segments: [], storeProblems: [])
         var expected: UInt64?
         for (position, file) in files.enumerated() {
             let isLast = position == files.count - 1
-            let (verification, endSequence) = verifySegment(
+            var (verification, endSequence) = verifySegment(
                 path: file.path, firstSequence: file.firstSequence, isLast: isLast, writerRunning: writerRunning)
             if let expected, file.firstSequence != expected {
                 report.storeProblems.append(
                     "\(file.path): starts at sequence \(file.firstSequence) but the previous segment ends before \(expected)")
             }
             expected = endSequence
+            for (leftover, covering) in superseded.sorted(by: { $0.key < $1.key }) where covering == file.path {
+                verification.notes.append(
+                    "supersedes \((leftover as NSString).lastPathComponent), left by an interrupted compaction; "
+                        + "the next open for writing removes it")
+            }
             report.segments.append(verification)
             progress(position + 1, files.count, file.path)
         }
@@ -111,8 +118,10 @@ public enum StoreVerifier {
             return (result, firstSequence)
         }
 
+        let sparse: Bool
         do {
             let header = try SegmentHeader.decode(bytes)
+            sparse = header.allowsSequenceGaps
             if header.firstSequence != firstSequence {
                 result.problems.append(
                     "\(path) at byte 16: header says first sequence \(header.firstSequence), file name says \(firstSequence)")
@@ -126,7 +135,8 @@ public enum StoreVerifier {
         result.sealed = footer != nil
         let limit = footer.map { Int($0.frameTableOffset) } ?? size
         let scan = FrameScanner.scan(
-            bytes, from: SegmentHeader.size, limit: limit, expectedSequence: firstSequence, depth: .full)
+            bytes, from: SegmentHeader.size, limit: limit, expectedSequence: firstSequence, depth: .full,
+            allowsGaps: sparse)
         result.eventCount = scan.recordCount
         result.rawBlockBytes = scan.rawBlockBytes
         result.storedBlockBytes = scan.storedBlockBytes
@@ -144,16 +154,18 @@ public enum StoreVerifier {
             }
         }
         if let footer {
-            checkFooter(footer, scan: scan, bytes: bytes, path: path, into: &result)
+            checkFooter(footer, scan: scan, bytes: bytes, path: path, sparse: sparse, into: &result)
         } else if !isLast {
             result.problems.append("\(path) at byte \(size): segment is not the newest but has no valid trailer")
         }
-        return (result, scan.stop == nil ? scan.endSequence : (footer.map { $0.lastSequence &+ 1 } ?? scan.endSequence))
+        // A sparse segment stands for its whole range, up to its trailer's last sequence.
+        let trailerEnd = footer.map { $0.lastSequence &+ 1 } ?? scan.endSequence
+        return (result, scan.stop != nil || sparse ? trailerEnd : scan.endSequence)
     }
 
     private static func checkFooter(
         _ footer: SegmentFooter, scan: FrameScanner.Result, bytes: UnsafeRawBufferPointer, path: String,
-        into result: inout SegmentVerification
+        sparse: Bool = false, into result: inout SegmentVerification
     ) {
         let trailerOffset = bytes.count - SegmentFooter.size
         func problem(_ text: String) { result.problems.append("\(path) at byte \(trailerOffset): trailer \(text)") }
@@ -164,7 +176,7 @@ public enum StoreVerifier {
             problem("counts \(footer.frameCount) frames, \(scan.frames.count) are valid")
         }
         if scan.recordCount > 0 {
-            if footer.lastSequence != scan.endSequence - 1 {
+            if sparse ? footer.lastSequence < scan.endSequence - 1 : footer.lastSequence != scan.endSequence - 1 {
                 problem("says last sequence \(footer.lastSequence), the frames end at \(scan.endSequence - 1)")
             }
             if footer.minTimestamp != scan.minTimestamp || footer.maxTimestamp != scan.maxTimestamp {

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+@testable import Ingest
+
+@Suite struct JSONReaderTests {
+    @Test("accepts what JSONSerialization accepts and minifies to an equal value", arguments: [
+        "{}", "[]", "0", "-0.5e+10", "1E3", "true", "false", "null", #""""#,
+        #"{"a": {"b": [1, 2.5, -3e-2, {"c": null}]}, "d": "x y", "e": "\u00e9\n\t\"\\"}"#,
+        " \t\n{\n\"k\" : [ true , false ] }\r\n",
+        #"["\ud83d\ude00", "\/"]"#,
+    ])
+    func acceptsValidDocuments(_ text: String) throws {
+        let reader = JSONReader(bytes: Array(text.utf8))
+        let root = try reader.validate()
+        let minified = reader.minified(root)
+
+        let expected = try JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)
+        let actual = try JSONSerialization.jsonObject(with: Data(minified), options: .fragmentsAllowed)
+        let expectedText = try JSONSerialization.data(withJSONObject: [expected], options: .sortedKeys)
+        let actualText = try JSONSerialization.data(withJSONObject: [actual], options: .sortedKeys)
+        #expect(expectedText == actualText)
+        #expect(!minified.contains(UInt8(ascii: "\n")))
+    }
+
+    @Test("rejects malformed documents", arguments: [
+        "", "{", "}", "[1,]", "{\"a\"}", "{\"a\":}", "{a:1}", "01", "1.", ".5", "-", "1e", "tru", "nul",
+        "\"abc", "\"\\u12\"", "[1 2]", "{\"a\":1 \"b\":2}", "\"\u{7}\"", "[]]",
+    ])
+    func rejectsMalformed(_ text: String) {
+        #expect(throws: JSONSyntaxError.self) { try JSONReader(bytes: Array(text.utf8)).validate() }
+    }
+
+    @Test("members and elements come back in document order with decoded keys")
+    func members() throws {
+        let reader = JSONReader(bytes: Array(#"{"b\u0061": [1, "two", {}], "a": null}"#.utf8))
+        let root = try reader.validate()
+        let members = reader.members(of: root)
+
+        #expect(members.map { reader.string($0.key) } == ["ba", "a"])
+        #expect(reader.key(members[0].key, equals: "ba"))
+        #expect(!reader.key(members[0].key, equals: "b"))
+        #expect(reader.key(members[1].key, equals: "a"))
+        #expect(members.map(\.value.kind) == [.array, .null])
+        let elements = reader.elements(of: members[0].value)
+        #expect(elements.map(\.kind) == [.number, .string, .object])
+        #expect(reader.string(elements[1]) == "two")
+    }
+
+    @Test("whitespace inside strings survives minification")
+    func minifyKeepsStrings() throws {
+        let text = #"{ "a" : " spaced \" out " }"#
+        let reader = JSONReader(bytes: Array(text.utf8))
+        #expect(String(decoding: reader.minified(try reader.validate()), as: UTF8.self) == #"{"a":" spaced \" out "}"#)
+    }
+}
+
+@Suite struct UTF8ValidationTests {
+    @Test("agrees with the standard library on random bytes", arguments: 0..<8)
+    func agreesWithStandardLibrary(_ seed: Int) {
+        var generator = SplitMix(seed: UInt64(seed))
+        for _ in 0..<2_000 {
+            let length = Int(generator.next() % 12)
+            let bytes = (0..<length).map { _ -> UInt8 in
+                let roll = generator.next() % 4
+                return roll == 0 ? UInt8(truncatingIfNeeded: generator.next() % 0x80)
+                    : UInt8(truncatingIfNeeded: 0x80 + generator.next() % 0x80)
+            }
+            let reference = String(validating: bytes, as: UTF8.self) != nil
+            #expect((UTF8Validation.firstInvalidOffset(in: bytes) == nil) == reference, "bytes \(bytes)")
+        }
+    }
+
+    @Test("reports the offset of the first bad byte")
+    func offset() {
+        #expect(UTF8Validation.firstInvalidOffset(in: Array("abcé".utf8) + [0xFF]) == 5)
+        #expect(UTF8Validation.firstInvalidOffset(in: Array("ok 😀".utf8)) == nil)
+    }
+}
+
+/// A small deterministic generator, so failures reproduce.
+struct SplitMix: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+}
