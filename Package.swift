@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "IndexBuilderTests", dependencies: ["IndexBuilder", "SegmentStore"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SegmentStore", "IndexBuilder"]),
         .testTarget(name: "QueryServerTests", dependencies: ["QueryServer", "SegmentStore", "IndexBuilder"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Ingest", "IndexBuilder", "QueryServer", "SegmentStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

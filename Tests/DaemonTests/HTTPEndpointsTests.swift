@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import IndexBuilder
 import Observability
 import QueryServer
 import SegmentStore

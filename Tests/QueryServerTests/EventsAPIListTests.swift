@@ -1,4 +1,5 @@
 import Foundation
+import IndexBuilder
 import QueryServer
 import SegmentStore
 import Testing

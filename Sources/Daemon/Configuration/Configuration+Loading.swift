@@ -1,4 +1,5 @@
 import Foundation
+import Ingest
 import Observability
 
 /// A value set on the command line for one setting.
@@ -90,10 +91,11 @@ private struct SettingResolver {
 
     mutating func resolveAll() throws(ConfigurationError) -> Configuration {
         let rabbitText = raw(.rabbitURL)
-        guard let rabbitURL = BrokerURL(rabbitText) else {
-            throw problem(
-                .rabbitURL,
-                "'\(BrokerURL.redacted(rabbitText))' is not an AMQP URL; use amqp://user:password@host:port/vhost")
+        let rabbitURL: AMQPURL
+        do {
+            rabbitURL = try AMQPURL(parsing: rabbitText)
+        } catch {
+            throw problem(.rabbitURL, error.message)
         }
         let apiHost = try hostName(.apiHost)
         let apiPort = try port(.apiPort)

@@ -1,3 +1,4 @@
+import Ingest
 import Observability
 
 /// Every setting of the daemon, validated.
@@ -6,7 +7,7 @@ import Observability
 /// the environment, and command-line flags (see ``load(overrides:environment:dotEnvPath:)``).
 public struct Configuration: Sendable, Hashable {
     /// `RABBIT_URL`: the broker to consume from.
-    public var rabbitURL: BrokerURL
+    public var rabbitURL: AMQPURL
     /// `API_HOST`: the address the query API binds.
     public var apiHost: String
     /// `API_PORT`: the port of the query API; 0 picks a free one.

@@ -77,11 +77,7 @@ public enum CandystoreService {
             "indexes rebuilt",
             ["index.events": .int(Int64(store.statistics.eventCount)), "index.seconds": .double(rebuildSeconds)])
 
-        var ingest = IngestConfiguration(
-            rabbitURL: AMQPURL(
-                host: configuration.rabbitURL.host, port: Int(configuration.rabbitURL.port),
-                user: configuration.rabbitURL.user, password: configuration.rabbitURL.password,
-                virtualHost: configuration.rabbitURL.virtualHost))
+        var ingest = IngestConfiguration(rabbitURL: configuration.rabbitURL)
         ingest.exchangeName = configuration.exchangeName
         ingest.queueName = configuration.queueName
         ingest.prefetchCount = UInt16(clamping: configuration.prefetchCount)

@@ -42,15 +42,11 @@ final class IndexedQueryService: EventQueryService {
         state.withLock { $0.consumer = consumer }
     }
 
-    func query(_ query: QueryServer.EventQuery) throws(EventQueryError) -> EventPage {
+    func query(_ query: EventQuery) throws(EventQueryError) -> EventPage {
         let engine = try readyEngine()
-        let request = IndexBuilder.EventQuery(
-            sessionId: query.sessionId, eventType: query.eventType, source: query.source, target: query.target,
-            correlationId: query.correlationId, startTime: query.startTime, endTime: query.endTime,
-            limit: query.limit, offset: query.offset, cursor: query.cursor)
         let page: QueryPage
         do {
-            page = try engine.run(request)
+            page = try engine.run(query)
         } catch {
             throw EventQueryError(.invalidCursor, error.message)
         }

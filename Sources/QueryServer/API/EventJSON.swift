@@ -1,3 +1,4 @@
+import IndexBuilder
 import SegmentStore
 
 /// The JSON shapes of the API, written by hand with each stored payload spliced in verbatim.

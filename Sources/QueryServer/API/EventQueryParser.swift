@@ -1,3 +1,4 @@
+import IndexBuilder
 import SegmentStore
 
 /// Turns the query string of `GET /events` into an ``EventQuery``, or the list of everything
@@ -25,7 +26,7 @@ enum EventQueryParser {
         query.correlationId = values["correlation_id"]
 
         if let text = values["limit"] {
-            switch integer(text, parameter: "limit", range: EventQuery.limitRange) {
+            switch integer(text, parameter: "limit", range: 1...EventQuery.maximumLimit) {
             case .success(let limit): query.limit = limit
             case .failure(let problem): problems.append(problem)
             }

@@ -1,3 +1,4 @@
+import IndexBuilder
 import SegmentStore
 
 /// The read side the API answers from: queries over the indexes and lookups by id.

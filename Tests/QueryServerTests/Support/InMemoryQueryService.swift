@@ -1,3 +1,4 @@
+import IndexBuilder
 import QueryServer
 import SegmentStore
 import Synchronization
