@@ -46,15 +46,21 @@ let package = Package(
         .target(name: "Daemon", dependencies: ["Observability", "SegmentStore", "IndexBuilder", "Ingest", "QueryServer"]),
         .executableTarget(name: "candystore", dependencies: ["Daemon"]),
         .executableTarget(name: "segstore", dependencies: ["SegmentStore", "IndexBuilder"]),
+        .target(name: "BenchmarkSupport", dependencies: ["SegmentStore"], path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(
             name: "StoreBenchmark",
-            dependencies: ["SegmentStore"],
+            dependencies: ["SegmentStore", "BenchmarkSupport"],
             path: "Benchmarks/StoreBenchmark"
         ),
         .executableTarget(
             name: "IngestBenchmark",
             dependencies: ["Ingest", "SegmentStore"],
             path: "Benchmarks/IngestBenchmark"
+        ),
+        .executableTarget(
+            name: "CompactionBenchmark",
+            dependencies: ["SegmentStore", "BenchmarkSupport"],
+            path: "Benchmarks/CompactionBenchmark"
         ),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
         .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore"]),

@@ -10,6 +10,8 @@ enum SegstoreCommand {
         commands:
           verify   check every segment of a data directory, byte for byte
           stats    show segments, events, bytes and compression of a data directory
+          compact  merge and recompress sealed segments; retire old events (--older-than)
+          import   bring the events of a compaction archive back into a store
 
         options:
           --data-dir DIR   the data directory (default: $DATA_DIR, else ./candystore-data)
@@ -33,6 +35,10 @@ enum SegstoreCommand {
                 let options = try CommandOptions.parse(rest, flags: ["--json"], help: StatsCommand.help)
                 return options.helpRequested
                     ? 0 : StatsCommand.run(dataDirectory: options.dataDirectory, json: options.flags.contains("--json"))
+            case "compact":
+                return try CompactCommand.run(rest)
+            case "import":
+                return try ImportCommand.run(rest)
             case "-h", "--help", "help":
                 print(usage, terminator: "")
                 return 0
@@ -42,6 +48,9 @@ enum SegstoreCommand {
         } catch let error as UsageError {
             FileHandle.standardError.write(Data("segstore: \(error.message)\n".utf8))
             return 2
+        } catch let error as CompactionError {
+            FileHandle.standardError.write(Data("segstore \(command): \(error.message)\n".utf8))
+            return 1
         } catch {
             FileHandle.standardError.write(Data("segstore: \(error)\n".utf8))
             return 1

@@ -142,7 +142,9 @@ enum ArchiveLine {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     index += 6
                 }
-                guard let character = Unicode.Scalar(scalar) else { throw Failure("\(field) has an invalid \\u escape") }
+                guard let character = Unicode.Scalar(scalar) else {
+                    throw Failure("\(field) has an invalid \\u escape")
+                }
                 output.append(contentsOf: Array(String(Character(character)).utf8))
             default:
                 throw Failure("\(field) has an unknown escape")
@@ -215,8 +217,9 @@ enum ArchiveLine {
                 }
             default:
                 let start = position
-                while let next = peek, !(next == UInt8(ascii: ",") || next == UInt8(ascii: "}")
-                    || next == UInt8(ascii: "]") || next == 0x20 || next == 0x09 || next == 0x0A || next == 0x0D)
+                while let next = peek,
+                    !(next == UInt8(ascii: ",") || next == UInt8(ascii: "}")
+                        || next == UInt8(ascii: "]") || next == 0x20 || next == 0x09 || next == 0x0A || next == 0x0D)
                 {
                     position += 1
                 }

@@ -15,7 +15,8 @@ extension FrameHeader {
 /// covered by the frame checksum; the frame length is the header, both stored blocks and the
 /// table.
 ///
-/// Both blocks are compressed with LZ4 HC: slower to write, as fast to read.
+/// Both blocks are compressed with LZ4 HC, the body with the index block as its dictionary (as
+/// the writer's frames are): slower to write, as fast to read.
 enum CompactedFrame {
     /// Bytes a record's varint may take at most (a 64-bit value).
     private static let maximumVarintBytes = 10
@@ -75,17 +76,25 @@ enum CompactedFrame {
         }
 
         var content = [UInt8]()
-        content.reserveCapacity(LZ4Codec.maximumCompressedSize(index.bytes.count + body.bytes.count) + times.bytes.count)
+        content.reserveCapacity(
+            LZ4Codec.maximumCompressedSize(index.bytes.count + body.bytes.count) + times.bytes.count)
         var flags: UInt16 = 0
         let indexStored = index.bytes.withUnsafeBytes {
             LZ4Codec.compress($0, appendingTo: &content, highCompression: true)
         }
         if indexStored != nil { flags |= FrameHeader.indexCompressed } else { content.append(contentsOf: index.bytes) }
         let indexLength = content.count
-        let bodyStored = body.bytes.withUnsafeBytes {
-            LZ4Codec.compress($0, appendingTo: &content, highCompression: true)
+        // As the writer does: the body refers back to the ids and names of the index block.
+        let bodyStored = body.bytes.withUnsafeBytes { raw in
+            index.bytes.withUnsafeBytes {
+                LZ4Codec.compressHighCompression(raw, dictionary: $0, appendingTo: &content)
+            }
         }
-        if bodyStored != nil { flags |= FrameHeader.bodyCompressed } else { content.append(contentsOf: body.bytes) }
+        if bodyStored != nil {
+            flags |= FrameHeader.bodyCompressed | FrameHeader.bodyUsesIndexDictionary
+        } else {
+            content.append(contentsOf: body.bytes)
+        }
         let bodyLength = content.count - indexLength
         content.append(contentsOf: times.bytes)
 

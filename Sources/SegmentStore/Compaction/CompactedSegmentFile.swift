@@ -36,7 +36,8 @@ final class CompactedSegmentFile {
         self.endSequence = endSequence
         self.nextSequence = firstSequence
         file = try SystemFile(path: path, create: true, exclusive: true, faults: nil)
-        let header = SegmentHeader(firstSequence: firstSequence, createdAt: .now(), flags: SegmentHeader.sparseSequences)
+        let header = SegmentHeader(
+            firstSequence: firstSequence, createdAt: .now(), flags: SegmentHeader.sparseSequences)
         pending = header.encoded()
         pending.reserveCapacity(Self.writeChunk + (1 << 20))
     }

@@ -24,7 +24,11 @@ public enum EventArchive {
         }
         func string(_ name: String, _ value: String?) {
             key(name)
-            if let value { JSONText.appendQuoted(value, to: &line) } else { line.append(contentsOf: Array("null".utf8)) }
+            if let value {
+                JSONText.appendQuoted(value, to: &line)
+            } else {
+                line.append(contentsOf: Array("null".utf8))
+            }
         }
         func json(_ name: String, _ value: [UInt8]) {
             if isSingleLineJSON(value) {

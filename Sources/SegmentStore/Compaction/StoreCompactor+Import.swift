@@ -22,6 +22,17 @@ public struct ImportReport: Sendable {
 }
 
 extension StoreCompactor {
+    /// The position of the input whose range holds `sequence`, by binary search.
+    static func input(holding sequence: UInt64, in inputs: [CompactionInput]) -> Int? {
+        var low = 0
+        var high = inputs.count
+        while low < high {
+            let middle = (low + high) / 2
+            if inputs[middle].endSequence <= sequence { low = middle + 1 } else { high = middle }
+        }
+        return low < inputs.count && inputs[low].firstSequence <= sequence ? low : nil
+    }
+
     /// Events appended per batch when they cannot go back to their own sequence numbers.
     static var importBatchSize: Int { 1000 }
 
@@ -84,7 +95,7 @@ extension StoreCompactor {
                 append.append(event)
             } else if event.sequence < storeStart {
                 prefix.append(event)
-            } else if let segment = inputs.firstIndex(where: { $0.endSequence > event.sequence }) {
+            } else if let segment = Self.input(holding: event.sequence, in: inputs) {
                 holes[segment, default: []].append(event)
             } else {
                 append.append(event)

@@ -7,9 +7,9 @@ extension StoreCompactor {
     /// Works out what a compaction will do, reading only the indexed fields of every sealed
     /// segment (and compacting a sample of each to estimate its size); changes nothing.
     ///
-    /// - Throws: `CompactionError.damaged` if a sealed segment is damaged or not sealed (verify
-    ///   the store first), `.archiveExists` if the archive file exists, `.storeFailure` if
-    ///   reading fails.
+    /// - Throws: `CompactionError.damaged` if a sealed segment is damaged or not sealed, or one
+    ///   to be rewritten fails its whole-file checksum (verify the store first);
+    ///   `.archiveExists` if the archive file exists; `.storeFailure` if reading fails.
     /// - Complexity: O(n) in the events of the sealed segments, with a set of 64-bit id hashes
     ///   in memory.
     public func plan() throws -> CompactionPlan {
@@ -30,7 +30,11 @@ extension StoreCompactor {
                 estimatedBytesAfter: bytesBefore, groups: [], retiredSequences: [])
         }
 
-        // Pass 1: where the events are, which ids occur twice (by hash), which are too old.
+        // Pass 1: where the events are, which are too old, and which ids of the events that stay
+        // occur twice (by hash). Retired events take no part in deduplication: they all go to the
+        // archive, and a later record with the same id stays, so that no record vanishes without
+        // a copy and a compaction run again after an interruption decides as the first run would.
+        let bound = options.retireBefore
         var seen = Set<UInt64>()
         var suspects = Set<UInt64>()
         var retired = [UInt64]()
@@ -39,11 +43,14 @@ extension StoreCompactor {
         try scanIndexedFields(before: inputsEnd) { fields in
             while fields.sequence >= inputs[position].endSequence { position += 1 }
             inputs[position].record(fields.sequence)
-            let hash = Checksum.hash(fields.id)
-            if !seen.insert(hash).inserted { suspects.insert(hash) }
-            if let bound = options.retireBefore, fields.timestamp < bound { retired.append(fields.sequence) }
             scanned += 1
             if scanned % 1_000_000 == 0 { progress("planning: \(scanned) events read") }
+            if let bound, fields.timestamp < bound {
+                retired.append(fields.sequence)
+                return
+            }
+            let hash = Checksum.hash(fields.id)
+            if !seen.insert(hash).inserted { suspects.insert(hash) }
         }
         seen = []
 
@@ -52,22 +59,36 @@ extension StoreCompactor {
         if !suspects.isEmpty {
             var firstSeen = Set<String>()
             try scanIndexedFields(before: inputsEnd) { fields in
+                if let bound, fields.timestamp < bound { return }
                 guard suspects.contains(Checksum.hash(fields.id)) else { return }
                 if !firstSeen.insert(fields.id).inserted { duplicates.append(fields.sequence) }
             }
         }
-        if !duplicates.isEmpty {
-            let duplicateSet = Set(duplicates)
-            retired.removeAll { duplicateSet.contains($0) }
-        }
         distribute(retired, into: &inputs, as: \.retiredCount)
         distribute(duplicates, into: &inputs, as: \.duplicateCount)
-        for index in inputs.indices { inputs[index].dropped.sort() }
+        for index in inputs.indices where inputs[index].duplicateCount > 0 { inputs[index].dropped.sort() }
 
-        for index in inputs.indices {
-            inputs[index].estimatedBytes = try estimatedSize(of: inputs[index])
+        do {
+            for index in inputs.indices {
+                inputs[index].estimatedBytes = try estimatedSize(of: inputs[index])
+            }
+        } catch let error as StoreError where error.code == .corrupt {
+            throw CompactionError(
+                .damaged,
+                "\(error.path ?? "a segment") is damaged (\(error.message)); follow docs/OPERATIONS.md "
+                    + "before compacting (nothing was changed)")
         }
         let groups = Self.groups(of: inputs, segmentBytes: options.segmentBytes)
+        // Segments about to be rewritten are read whole anyway; damage in one must stop the
+        // compaction before it changes anything, not halfway.
+        for group in groups where group.action == .rewrite {
+            for input in group.inputs where !EventStore.wholeFileChecksumMatches(input.path) {
+                throw CompactionError(
+                    .damaged,
+                    "\(input.path) fails its whole-file checksum; run segstore verify and follow "
+                        + "docs/OPERATIONS.md before compacting (nothing was changed)")
+            }
+        }
         return summary(
             groups: groups, inputs: inputs, newestSegments: newest == nil ? 0 : 1, newestEvents: newestEvents,
             bytesBefore: bytesBefore, retired: retired, duplicates: duplicates.count)
@@ -88,7 +109,8 @@ extension StoreCompactor {
                     "\(record.path) is damaged (\(reason)); run segstore verify and follow docs/OPERATIONS.md "
                         + "before compacting (nothing was changed)")
             }
-            let sparse = EventStore.sealedRange(of: .init(path: record.path, firstSequence: record.firstSequence))?
+            let sparse =
+                EventStore.sealedRange(of: .init(path: record.path, firstSequence: record.firstSequence))?
                 .sparse ?? false
             inputs.append(
                 CompactionInput(

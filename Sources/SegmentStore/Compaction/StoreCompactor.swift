@@ -38,7 +38,9 @@ public final class StoreCompactor {
     ///
     /// - Throws: `CompactionError.locked` if a running daemon holds the directory,
     ///   `.storeFailure` if the store cannot be opened.
-    public static func open(_ options: CompactionOptions, logger: Logger = .disabled) throws(CompactionError)
+    public static func open(
+        _ options: CompactionOptions, logger: Logger = .disabled
+    ) throws(CompactionError)
         -> StoreCompactor
     {
         var storeOptions = StoreOptions(directory: options.directory)
@@ -46,7 +48,7 @@ public final class StoreCompactor {
         do {
             return StoreCompactor(
                 options: options, store: try EventStore.open(storeOptions, logger: logger), logger: logger)
-        } catch where error.code == .locked {
+        } catch  where error.code == .locked {
             throw lockedError(directory: options.directory)
         } catch {
             throw CompactionError(.storeFailure, "cannot open the store: \(error)")
@@ -56,6 +58,11 @@ public final class StoreCompactor {
     /// Releases the store and its lock.
     public func close() {
         store.close()
+    }
+
+    /// Whether a process (a running daemon) holds the lock on `directory` right now.
+    public static func isDirectoryInUse(_ directory: String) -> Bool {
+        DirectoryLock.isHeld(directory: directory)
     }
 
     /// The refusal when another process holds `directory`.
@@ -148,25 +155,16 @@ public final class StoreCompactor {
 
         let file = try CompactedSegmentFile(
             path: temporaryPath, firstSequence: group.coverage.lowerBound, endSequence: group.coverage.upperBound)
-        var assembler = FrameAssembler(frameBytes: options.frameBytes)
-        var rawBytes = 0
-        var inserted = group.inserted[...]
-        func add(_ event: StoredEvent) throws(StoreError) {
-            rawBytes += CompactedFrame.rawSize(of: event)
-            if let frame = assembler.add(event) { try file.append(frame) }
+        let rawBytes: Int
+        let fileBytes: Int
+        do {
+            rawBytes = try write(group, into: file)
+            fileBytes = try file.seal()
+        } catch {
+            // A failed write (a full disk, a damaged frame) leaves nothing behind; nothing was replaced.
+            try? SystemFile.remove(temporaryPath)
+            throw error
         }
-        for input in group.inputs {
-            try forEachKeptEvent(of: input) { event in
-                while let next = inserted.first, next.sequence < event.sequence {
-                    try add(next)
-                    inserted = inserted.dropFirst()
-                }
-                try add(event)
-            }
-        }
-        for event in inserted { try add(event) }
-        if let frame = assembler.flush() { try file.append(frame) }
-        let fileBytes = try file.seal()
         try step(.segmentWritten(path: temporaryPath))
 
         // The new segment replaces data only once it has passed the same check `segstore verify` makes.
@@ -206,6 +204,31 @@ public final class StoreCompactor {
         return RewriteOutcome(path: finalPath, events: file.recordCount, rawBytes: rawBytes, fileBytes: fileBytes)
     }
 
+    /// Streams a group's kept and inserted events, in sequence order, into `file` as frames.
+    ///
+    /// - Returns: their raw size.
+    private func write(_ group: CompactionGroup, into file: CompactedSegmentFile) throws -> Int {
+        var assembler = FrameAssembler(frameBytes: options.frameBytes)
+        var rawBytes = 0
+        var inserted = group.inserted[...]
+        func add(_ event: StoredEvent) throws(StoreError) {
+            rawBytes += CompactedFrame.rawSize(of: event)
+            if let frame = assembler.add(event) { try file.append(frame) }
+        }
+        for input in group.inputs {
+            try forEachKeptEvent(of: input) { event in
+                while let next = inserted.first, next.sequence < event.sequence {
+                    try add(next)
+                    inserted = inserted.dropFirst()
+                }
+                try add(event)
+            }
+        }
+        for event in inserted { try add(event) }
+        if let frame = assembler.flush() { try file.append(frame) }
+        return rawBytes
+    }
+
     /// Deletes segments none of whose events stay, oldest first, syncing the directory after each
     /// so that a crash leaves the store starting at a later segment and never with a gap.
     private func remove(_ group: CompactionGroup) throws {
@@ -219,13 +242,19 @@ public final class StoreCompactor {
     /// Writes the events with `sequences` to a new archive file and syncs it.
     private func writeArchive(_ sequences: [UInt64], to path: String) throws -> Int {
         let writer = try ArchiveWriter(path: path)
-        var start = 0
-        while start < sequences.count {
-            let end = min(start + 512, sequences.count)
-            for event in try store.events(at: Array(sequences[start..<end])) { try writer.append(event) }
-            start = end
+        do {
+            var start = 0
+            while start < sequences.count {
+                let end = min(start + 512, sequences.count)
+                for event in try store.events(at: Array(sequences[start..<end])) { try writer.append(event) }
+                start = end
+            }
+            try writer.finish()
+        } catch {
+            // Nothing has been removed yet: an incomplete archive would only mislead.
+            try? SystemFile.remove(path)
+            throw error
         }
-        try writer.finish()
         progress("archived \(writer.count) events to \(path) (synced)")
         try step(.archiveSynced(path: path))
         return writer.count

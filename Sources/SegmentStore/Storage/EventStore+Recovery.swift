@@ -153,7 +153,9 @@ extension EventStore {
         return SegmentRecord(
             path: entry.path, firstSequence: header.firstSequence, frames: frames,
             endSequence: footer.lastSequence &+ 1, durableLength: size, mapping: mapping, sealed: true, damage: nil,
-            fileSize: size)
+            fileSize: size,
+            missingSequences: header.allowsSequenceGaps
+                ? footer.lastSequence &+ 1 &- footer.firstSequence &- footer.recordCount : 0)
     }
 
     /// Scans a segment without a valid trailer; if `truncate` is set (the active segment), cuts it

@@ -156,7 +156,9 @@ public final class EventStore: Sendable {
                 segmentCount: state.segments.count,
                 bytesOnDisk: state.segments.reduce(0) { $0 + $1.fileSize },
                 firstSequence: state.firstSequence, lastSequence: state.lastDurableSequence,
-                eventCount: state.segments.reduce(0) { $0 + Int($1.endSequence - $1.firstSequence) })
+                eventCount: state.segments.reduce(0) {
+                    $0 + Int($1.endSequence - $1.firstSequence - $1.missingSequences)
+                })
         }
     }
 

@@ -35,6 +35,8 @@ struct SegmentRecord: Sendable {
     var sealed: Bool
     var damage: SegmentDamage?
     var fileSize: Int
+    /// Sequence numbers in the range that hold no event (a compacted segment's holes).
+    var missingSequences: UInt64 = 0
 
     /// Index of the frame holding `sequence`, by binary search.
     ///

@@ -75,6 +75,42 @@ public enum LZ4Codec {
         return Int(written)
     }
 
+    /// Compresses `input` with LZ4 HC at level 9 and `dictionary` as its history, and appends
+    /// the result to `output` (`LZ4_loadDictHC` and `LZ4_compress_HC_continue`): compaction's
+    /// slower, denser counterpart of `compress(_:dictionary:appendingTo:)`, read back by the same
+    /// `decompress(_:rawLength:dictionary:)`.
+    ///
+    /// - Returns: the number of bytes appended, or `nil` when compression would not help.
+    public static func compressHighCompression(
+        _ input: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]
+    ) -> Int? {
+        guard input.count > 0, input.count < Int(LZ4_MAX_INPUT_SIZE) else { return nil }
+        guard dictionary.count > 0, let stream = LZ4_createStreamHC() else {
+            return compress(input, appendingTo: &output, highCompression: true)
+        }
+        defer { LZ4_freeStreamHC(stream) }
+        LZ4_resetStreamHC_fast(stream, 9)
+        let window = min(dictionary.count, 64 << 10)
+        let history = dictionary.baseAddress!.advanced(by: dictionary.count - window)
+            .assumingMemoryBound(to: CChar.self)
+        LZ4_loadDictHC(stream, history, Int32(window))
+        let bound = maximumCompressedSize(input.count)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: bound))
+        let written = output.withUnsafeMutableBytes { buffer -> Int32 in
+            LZ4_compress_HC_continue(
+                stream, input.baseAddress!.assumingMemoryBound(to: CChar.self),
+                buffer.baseAddress!.advanced(by: start).assumingMemoryBound(to: CChar.self), Int32(input.count),
+                Int32(bound))
+        }
+        guard written > 0, Int(written) < input.count else {
+            output.removeLast(bound)
+            return nil
+        }
+        output.removeLast(bound - Int(written))
+        return Int(written)
+    }
+
     /// Decompresses a block compressed against `dictionary` into exactly `rawLength` bytes
     /// (`LZ4_decompress_safe_usingDict`).
     public static func decompress(_ input: UnsafeRawBufferPointer, rawLength: Int, dictionary: UnsafeRawBufferPointer)

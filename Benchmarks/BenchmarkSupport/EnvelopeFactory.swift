@@ -3,7 +3,7 @@ import SegmentStore
 
 /// Synthetic events shaped like Bloodbank traffic: EventEnvelope bodies of 0.3-2 KiB, about 50
 /// event types, 30 sources, 10,000 sessions and UUID ids, in the mix `make` describes.
-enum EnvelopeFactory {
+public enum EnvelopeFactory {
     static let eventTypes = (0..<50).map { "domain\($0 % 7).entity\($0 % 11).action\($0)" }
     static let sources = (0..<30).map { "app\($0)@host\($0 % 5)" }
     static let words = [
@@ -12,7 +12,7 @@ enum EnvelopeFactory {
         "heartbeat", "tick", "prompt", "tokens", "model", "context", "window", "user", "assistant", "summary",
     ]
 
-    static func pool(count: Int, seed: UInt64 = 7) -> [StoredEvent] {
+    public static func pool(count: Int, seed: UInt64 = 7) -> [StoredEvent] {
         var generator = SplitMix(seed: seed)
         return (0..<count).map { make(number: $0, generator: &generator) }
     }
@@ -32,7 +32,7 @@ enum EnvelopeFactory {
     ///   (~0.7-1.6 KiB);
     /// - 20% transcriptions: free text of 40-1,000 characters;
     /// - 10% session lifecycle events with code state.
-    static func make(number: Int, generator: inout SplitMix) -> StoredEvent {
+    public static func make(number: Int, generator: inout SplitMix) -> StoredEvent {
         let id = uuid(&generator)
         let sourceIndex = Int(generator.next() % 30)
         let source = sources[sourceIndex]
@@ -95,7 +95,7 @@ enum EnvelopeFactory {
                         .utf8), body: Array(body.utf8)))
     }
 
-    static func uuid(_ generator: inout SplitMix) -> String {
+    public static func uuid(_ generator: inout SplitMix) -> String {
         let high = generator.next()
         let low = generator.next()
         let hex = String(high, radix: 16).leftPadded(16) + String(low, radix: 16).leftPadded(16)
@@ -106,12 +106,12 @@ enum EnvelopeFactory {
 }
 
 /// SplitMix64: small, fast and deterministic.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
+public struct SplitMix: RandomNumberGenerator {
+    public var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var mixed = state
         mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -121,7 +121,7 @@ struct SplitMix: RandomNumberGenerator {
 }
 
 extension String {
-    func leftPadded(_ width: Int) -> String {
+    fileprivate func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
