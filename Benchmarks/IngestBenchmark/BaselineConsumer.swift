@@ -11,6 +11,7 @@ final class BaselineConsumer: Sendable {
 
     init(url: AMQPURL, queue: String, prefetch: UInt16, batchSize: Int) {
         let thread = Thread {
+            Thread.current.name = "bench-baseline"
             defer { self.finished.signal() }
             do {
                 let connection = try AMQPConnection.connect(to: url)

@@ -14,6 +14,7 @@ final class BenchPublisher: Sendable {
         body: @escaping @Sendable (Int) -> [UInt8]
     ) {
         let thread = Thread {
+            Thread.current.name = "bench-publish"
             defer { self.finished.signal() }
             let start = ContinuousClock.now
             do {

@@ -114,7 +114,9 @@ final class IngestRig {
 }
 
 /// Waits until `count()` reaches `target`; returns the seconds since `start`.
-func waitFor(_ target: Int, since start: ContinuousClock.Instant, limit: Duration = .seconds(600), _ count: () -> Int)
+func waitFor(
+    _ target: Int, since start: ContinuousClock.Instant, limit: Duration = .seconds(600), _ count: () -> Int
+)
     throws -> Double
 {
     let deadline = start + limit
@@ -122,9 +124,62 @@ func waitFor(_ target: Int, since start: ContinuousClock.Instant, limit: Duratio
         guard ContinuousClock.now < deadline else {
             throw BenchError(message: "only \(count()) of \(target) acknowledged within \(limit)")
         }
-        Thread.sleep(forTimeInterval: 0.001)
+        Thread.sleep(forTimeInterval: 0.002)
     }
     return (ContinuousClock.now - start).inSeconds
+}
+
+/// CPU seconds used so far by each thread of this process, by thread name.
+func threadCPU() -> [String: Double] {
+    var result: [String: Double] = [:]
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    for task in tasks {
+        guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")"), let open = stat.firstIndex(of: "(")
+        else { continue }
+        let name = String(stat[stat.index(after: open)..<close])
+        let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+        result[name, default: 0] += (user + system) / ticks
+    }
+    return result
+}
+
+/// The CPU each thread used between two `threadCPU()` readings, per 1,000 events.
+func cpuReport(_ before: [String: Double], _ after: [String: Double], events: Int) -> String {
+    after.compactMap { name, seconds -> (String, Double)? in
+        let used = seconds - (before[name] ?? 0)
+        return used > 0.005 ? (name, used) : nil
+    }
+    .sorted { $0.1 > $1.1 }
+    .map { String(format: "%@ %.0f µs", $0.0, $0.1 * 1e6 / Double(events)) }
+    .joined(separator: ", ")
+}
+
+/// Context switches of every thread of this process so far.
+func contextSwitches() -> Int {
+    var total = 0
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    for task in tasks {
+        guard let status = try? String(contentsOfFile: "/proc/self/task/\(task)/status", encoding: .utf8) else {
+            continue
+        }
+        for line in status.split(separator: "\n")
+        where line.hasSuffix("ctxt_switches") == false
+            && line.contains("ctxt_switches")
+        {
+            total += Int(line.split(separator: "\t").last.map(String.init) ?? "") ?? 0
+        }
+    }
+    return total
+}
+
+/// CPU time the calling thread has used, in seconds.
+func threadCPUSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
 func rate(_ count: Int, _ seconds: Double) -> String {
@@ -139,8 +194,9 @@ let settings = try Settings(arguments: CommandLine.arguments)
 let url = try AMQPURL(parsing: settings.url)
 let run = "bench-\(getpid())"
 let count = settings.events
-print("IngestBenchmark: \(count) events of \(eventBody(run, 0).count) bytes, prefetch \(settings.prefetch), "
-    + "batch \(settings.batch), broker \(url)")
+print(
+    "IngestBenchmark: \(count) events of \(eventBody(run, 0).count) bytes, prefetch \(settings.prefetch), "
+        + "batch \(settings.batch), broker \(url)")
 
 // 1. Draining a full queue: the broker alone, then the real consumer into a store.
 if settings.scenarios.contains("drain") {
@@ -162,13 +218,21 @@ if settings.scenarios.contains("drain") {
         eventBody(run + "-b", $0)
     }.wait()
     let rig = try IngestRig(topology: topology, settings: settings)
+    let cpuBefore = threadCPU()
+    let switchesBefore = contextSwitches()
     let ingestStart = ContinuousClock.now
     rig.consumer.start()
     let ingestSeconds = try waitFor(count, since: ingestStart) { rig.acknowledged }
+    print(
+        "  CPU per event: " + cpuReport(cpuBefore, threadCPU(), events: count)
+            + String(
+                format: ", context switches per event %.2f", Double(contextSwitches() - switchesBefore) / Double(count))
+    )
     let latency = rig.latencies.percentiles([50, 99])
-    print("drain, ingest into the store (ack durable)  \(rate(count, ingestSeconds))"
-        + String(format: "  (%.0f%% of broker only)", 100 * baselineSeconds / ingestSeconds)
-        + "  storage latency p50/p99 \(milliseconds(latency)) ms")
+    print(
+        "drain, ingest into the store (ack durable)  \(rate(count, ingestSeconds))"
+            + String(format: "  (%.0f%% of broker only)", 100 * baselineSeconds / ingestSeconds)
+            + "  storage latency p50/p99 \(milliseconds(latency)) ms")
     rig.close()
     topology.remove()
 }
@@ -199,9 +263,10 @@ if settings.scenarios.contains("live") {
     let ingestSeconds = try waitFor(count, since: ingestStart) { rig.acknowledged }
     _ = try ingestPublisher.wait()
     let latency = rig.latencies.percentiles([50, 99, 99.9])
-    print("live, ingest, publish to ack-after-durable \(rate(count, ingestSeconds))"
-        + String(format: "  (%.0f%% of broker only)", 100 * baselineSeconds / ingestSeconds)
-        + "  storage latency p50/p99/p99.9 \(milliseconds(latency)) ms")
+    print(
+        "live, ingest, publish to ack-after-durable \(rate(count, ingestSeconds))"
+            + String(format: "  (%.0f%% of broker only)", 100 * baselineSeconds / ingestSeconds)
+            + "  storage latency p50/p99/p99.9 \(milliseconds(latency)) ms")
     rig.close()
     topology.remove()
 }
@@ -221,9 +286,11 @@ for perSecond in settings.rates where settings.scenarios.contains("paced") {
     let seconds = try waitFor(total, since: start) { rig.acknowledged }
     let latency = rig.latencies.percentiles([50, 99, 99.9, 100])
     let lag = seconds - publishSeconds
-    print(String(format: "paced %6d/s for %ds: %7.0f events/s acknowledged, last ack %.3f s after last confirm",
-                 perSecond, settings.pacedSeconds, Double(total) / seconds, lag)
-        + "  storage latency p50/p99/p99.9/max \(milliseconds(latency)) ms")
+    print(
+        String(
+            format: "paced %6d/s for %ds: %7.0f events/s acknowledged, last ack %.3f s after last confirm",
+            perSecond, settings.pacedSeconds, Double(total) / seconds, lag)
+            + "  storage latency p50/p99/p99.9/max \(milliseconds(latency)) ms")
     rig.close()
     topology.remove()
 }
@@ -233,18 +300,25 @@ if settings.scenarios.contains("parts") {
     let bodies = (0..<20_000).map { eventBody(run + "-n", $0) }
     let normalizer = EnvelopeNormalizer()
     let received = EventTimestamp.now()
+    let properties = AMQPMessageProperties.persistentJSON()
+    let propertiesJSON = properties.jsonBytes
     var events: [StoredEvent] = []
     events.reserveCapacity(bodies.count)
     let start = ContinuousClock.now
+    let cpuStart = threadCPUSeconds()
     for body in bodies {
         let message = IncomingMessage(
-            body: body, routingKey: "bench.event", exchange: "bench", properties: .persistentJSON(),
-            receivedAt: received)
+            body: body, routingKey: "bench.event", exchange: "bench", properties: properties,
+            propertiesJSON: propertiesJSON, receivedAt: received)
         if case .event(let event, _) = normalizer.normalize(message) { events.append(event) }
     }
     let normalizeSeconds = (ContinuousClock.now - start).inSeconds
-    print(String(format: "normalise                                  %8.0f events/s  (%.2f µs each)",
-                 Double(bodies.count) / normalizeSeconds, normalizeSeconds * 1e6 / Double(bodies.count)))
+    let normalizeCPU = threadCPUSeconds() - cpuStart
+    print(
+        String(
+            format: "normalise                                  %8.0f events/s  (%.2f µs CPU each)",
+            Double(bodies.count) / normalizeSeconds, normalizeCPU * 1e6 / Double(bodies.count)))
+    guard !settings.scenarios.contains("normalise-only") else { exit(0) }
 
     let directory = NSTemporaryDirectory() + "candystore-bench-store-\(getpid())"
     let store = try EventStore.open(StoreOptions(directory: directory))

@@ -21,10 +21,15 @@ import Testing
         try connection.enableConfirms()
 
         let headers: [AMQPHeader] = [
-            AMQPHeader("x-death", .array([.table([
-                AMQPHeader("count", .int(3)), AMQPHeader("reason", .string("expired")),
-                AMQPHeader("time", .timestamp(1_769_509_800)), AMQPHeader("routing-keys", .array([.string("a.b")])),
-            ])])),
+            AMQPHeader(
+                "x-death",
+                .array([
+                    .table([
+                        AMQPHeader("count", .int(3)), AMQPHeader("reason", .string("expired")),
+                        AMQPHeader("time", .timestamp(1_769_509_800)),
+                        AMQPHeader("routing-keys", .array([.string("a.b")])),
+                    ])
+                ])),
             AMQPHeader("flag", .bool(false)), AMQPHeader("blob", .bytes([1, 2, 3])),
         ]
         let properties = AMQPMessageProperties(

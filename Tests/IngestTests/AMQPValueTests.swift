@@ -4,17 +4,21 @@ import Testing
 @testable import Ingest
 
 @Suite struct AMQPURLTests {
-    @Test("parses host, port, credentials and virtual host", arguments: [
-        ("amqp://guest:guest@localhost:5672/", "localhost", 5672, "guest", "guest", "/"),
-        ("amqp://guest:guest@localhost:5672", "localhost", 5672, "guest", "guest", "/"),
-        ("amqp://localhost", "localhost", 5672, "guest", "guest", "/"),
-        ("amqp://u:p@10.0.0.1:5673/prod", "10.0.0.1", 5673, "u", "p", "prod"),
-        ("amqp://u:p%40ss@host/%2F", "host", 5672, "u", "p@ss", "/"),
-        ("amqp://us%3Aer:pw@host:1/a%2Fb?heartbeat=10", "host", 1, "us:er", "pw", "a/b"),
-        ("AMQP://[::1]:5680/v", "::1", 5680, "guest", "guest", "v"),
-        ("amqp://only-user@host/", "host", 5672, "only-user", "guest", "/"),
-    ])
-    func parses(_ text: String, _ host: String, _ port: Int, _ user: String, _ password: String, _ vhost: String)
+    @Test(
+        "parses host, port, credentials and virtual host",
+        arguments: [
+            ("amqp://guest:guest@localhost:5672/", "localhost", 5672, "guest", "guest", "/"),
+            ("amqp://guest:guest@localhost:5672", "localhost", 5672, "guest", "guest", "/"),
+            ("amqp://localhost", "localhost", 5672, "guest", "guest", "/"),
+            ("amqp://u:p@10.0.0.1:5673/prod", "10.0.0.1", 5673, "u", "p", "prod"),
+            ("amqp://u:p%40ss@host/%2F", "host", 5672, "u", "p@ss", "/"),
+            ("amqp://us%3Aer:pw@host:1/a%2Fb?heartbeat=10", "host", 1, "us:er", "pw", "a/b"),
+            ("AMQP://[::1]:5680/v", "::1", 5680, "guest", "guest", "v"),
+            ("amqp://only-user@host/", "host", 5672, "only-user", "guest", "/"),
+        ])
+    func parses(
+        _ text: String, _ host: String, _ port: Int, _ user: String, _ password: String, _ vhost: String
+    )
         throws
     {
         let url = try AMQPURL(parsing: text)
@@ -26,10 +30,12 @@ import Testing
         #expect(!url.description.contains(":\(password)@"))
     }
 
-    @Test("rejects what it cannot use", arguments: [
-        "http://host/", "amqps://host/", "host:5672", "amqp://host:0/", "amqp://host:99999/", "amqp://host:x/",
-        "amqp://u:p%zz@host/", "amqp://[::1/",
-    ])
+    @Test(
+        "rejects what it cannot use",
+        arguments: [
+            "http://host/", "amqps://host/", "host:5672", "amqp://host:0/", "amqp://host:99999/", "amqp://host:x/",
+            "amqp://u:p%zz@host/", "amqp://[::1/",
+        ])
     func rejects(_ text: String) {
         #expect(throws: AMQPError.self) { try AMQPURL(parsing: text) }
     }
@@ -48,11 +54,15 @@ import Testing
         let properties = AMQPMessageProperties(
             contentType: "application/json", contentEncoding: "utf-8",
             headers: [
-                AMQPHeader("x-death", .array([.table([
-                    AMQPHeader("count", .int(2)), AMQPHeader("reason", .string("rejected")),
-                    AMQPHeader("queue", .string("q")), AMQPHeader("time", .timestamp(1_769_509_800)),
-                    AMQPHeader("routing-keys", .array([.string("a.b")])),
-                ])])),
+                AMQPHeader(
+                    "x-death",
+                    .array([
+                        .table([
+                            AMQPHeader("count", .int(2)), AMQPHeader("reason", .string("rejected")),
+                            AMQPHeader("queue", .string("q")), AMQPHeader("time", .timestamp(1_769_509_800)),
+                            AMQPHeader("routing-keys", .array([.string("a.b")])),
+                        ])
+                    ])),
                 AMQPHeader("flag", .bool(true)), AMQPHeader("ratio", .double(0.5)),
                 AMQPHeader("price", .decimal(scale: 2, value: 1999)), AMQPHeader("raw", .bytes([0, 1, 2])),
                 AMQPHeader("nothing", .void), AMQPHeader("big", .unsigned(UInt64.max)),
@@ -89,7 +99,8 @@ import Testing
         #expect(String(decoding: AMQPMessageProperties().jsonBytes, as: UTF8.self) == "{}")
     }
 
-    @Test("decimals keep their scale", arguments: [(0, 5, "5"), (2, 5, "0.05"), (2, 1999, "19.99"), (3, 1000, "1.000")])
+    @Test(
+        "decimals keep their scale", arguments: [(0, 5, "5"), (2, 5, "0.05"), (2, 1999, "19.99"), (3, 1000, "1.000")])
     func decimals(_ scale: Int, _ value: Int, _ expected: String) {
         #expect(AMQPFieldValue.decimalText(scale: UInt8(scale), value: UInt32(value)) == expected)
     }

@@ -69,7 +69,8 @@ private func event(_ result: NormalizationResult) -> (StoredEvent, EnvelopeShape
         ShapeCase(
             name: "EventEnvelope with session_id at the top and in agent_context",
             body: """
-                {"event_id": "e-3", "event_type": "agent.cack.message.received", "timestamp": "2026-01-27T12:30:00+02:00",
+                {"event_id": "e-3", "event_type": "agent.cack.message.received",
+                 "timestamp": "2026-01-27T12:30:00+02:00",
                  "source": {"host": "h", "type": "agent", "app": "cack"}, "session_id": "top-level",
                  "agent_context": {"session_id": "ctx-session", "instance_id": "ctx-instance"},
                  "target": "tonny", "payload": [1, 2, 3]}
@@ -116,7 +117,10 @@ private func event(_ result: NormalizationResult) -> (StoredEvent, EnvelopeShape
             payload: #"{"specversion":"1.0","id":"ce-2","type":"x.y","source":"s"}"#),
         ShapeCase(
             name: "other: no id, string source, offset timestamp, payload",
-            body: #"{"type": "bridge.thing", "source": "bridge", "time": "2026-01-01T00:00:00-05:30", "payload": {"k": 1}}"#,
+            body: """
+                {"type": "bridge.thing", "source": "bridge", "time": "2026-01-01T00:00:00-05:30",
+                 "payload": {"k": 1}}
+                """,
             messageId: "amqp-message-id", shape: .other, id: "amqp-message-id", eventType: "bridge.thing",
             source: "bridge", timestamp: "2026-01-01T05:30:00.000000Z", payload: #"{"k":1}"#),
         ShapeCase(
@@ -131,7 +135,8 @@ private func event(_ result: NormalizationResult) -> (StoredEvent, EnvelopeShape
             name: "a source object makes an envelope; a numeric id and missing fields fall back",
             body: #"{"id": 42, "source": {"not": "an envelope"}, "ts": "2026-01-27T10:30:00.123456789Z"}"#,
             messageId: "m-9", shape: .eventEnvelope, id: "m-9", eventType: "fallback.routing.key",
-            source: "unknown", payload: #"{"id":42,"source":{"not":"an envelope"},"ts":"2026-01-27T10:30:00.123456789Z"}"#),
+            source: "unknown",
+            payload: #"{"id":42,"source":{"not":"an envelope"},"ts":"2026-01-27T10:30:00.123456789Z"}"#),
         ShapeCase(
             name: "other: empty strings count as absent",
             body: #"{"event_id": "", "id": "fallback-id", "event_type": "", "source": "", "session_id": ""}"#,
@@ -139,7 +144,10 @@ private func event(_ result: NormalizationResult) -> (StoredEvent, EnvelopeShape
             payload: #"{"event_id":"","id":"fallback-id","event_type":"","source":"","session_id":""}"#),
         ShapeCase(
             name: "escapes in strings are decoded, duplicate keys keep the last",
-            body: #"{"event_id": "caf\u00e9-\ud83d\ude00", "event_type": "first", "event_type": "a\/b\n", "payload": {"s": "x\"y"}}"#,
+            body: #"""
+                {"event_id": "caf\u00e9-\ud83d\ude00", "event_type": "first", "event_type": "a\/b\n",
+                 "payload": {"s": "x\"y"}}
+                """#,
             shape: .eventEnvelope, id: "café-😀", eventType: "a/b\n", source: "unknown",
             payload: #"{"s":"x\"y"}"#),
     ]
@@ -195,8 +203,9 @@ private func event(_ result: NormalizationResult) -> (StoredEvent, EnvelopeShape
         #expect(stored.timestamp.rfc3339 == expected)
     }
 
-    @Test("unparseable or missing timestamps fall back to the time of receipt",
-          arguments: [#""2026-13-01T00:00:00Z""#, #""2026-01-27 10:30""#, "1706351400", "null", #""""#])
+    @Test(
+        "unparseable or missing timestamps fall back to the time of receipt",
+        arguments: [#""2026-13-01T00:00:00Z""#, #""2026-01-27 10:30""#, "1706351400", "null", #""""#])
     func unparseableTimestamp(_ value: String) throws {
         let body = #"{"event_id":"t","event_type":"t","timestamp":\#(value),"source":{"host":"h"},"payload":1}"#
         let (stored, _) = try #require(event(normalize(body)))

@@ -64,11 +64,16 @@ import Testing
         let run = TestBroker.uniqueName("run")
         let original = EventBodies.envelope(1, run: run)
         let deadLetter: [AMQPHeader] = [
-            AMQPHeader("x-death", .array([.table([
-                AMQPHeader("count", .int(1)), AMQPHeader("reason", .string("rejected")),
-                AMQPHeader("queue", .string("other-consumer")), AMQPHeader("exchange", .string(harness.exchange)),
-                AMQPHeader("routing-keys", .array([.string("transcription.voice.completed")])),
-            ])])),
+            AMQPHeader(
+                "x-death",
+                .array([
+                    .table([
+                        AMQPHeader("count", .int(1)), AMQPHeader("reason", .string("rejected")),
+                        AMQPHeader("queue", .string("other-consumer")),
+                        AMQPHeader("exchange", .string(harness.exchange)),
+                        AMQPHeader("routing-keys", .array([.string("transcription.voice.completed")])),
+                    ])
+                ]))
         ]
         var republished = original.body
         republished.append(UInt8(ascii: " "))
@@ -138,7 +143,8 @@ import Testing
         defer { harness.shutdown() }
         try harness.start()
         let run = TestBroker.uniqueName("run")
-        let oversized = Array(#"{"event_id": "big", "payload": ""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 4_096)
+        let oversized =
+            Array(#"{"event_id": "big", "payload": ""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 4_096)
             + Array(#""}"#.utf8)
         let malformed: [(QuarantineReason, [UInt8])] = [
             (.invalidJSON, Array("this is not json".utf8)),

@@ -4,12 +4,14 @@ import Testing
 @testable import Ingest
 
 @Suite struct JSONReaderTests {
-    @Test("accepts what JSONSerialization accepts and minifies to an equal value", arguments: [
-        "{}", "[]", "0", "-0.5e+10", "1E3", "true", "false", "null", #""""#,
-        #"{"a": {"b": [1, 2.5, -3e-2, {"c": null}]}, "d": "x y", "e": "\u00e9\n\t\"\\"}"#,
-        " \t\n{\n\"k\" : [ true , false ] }\r\n",
-        #"["\ud83d\ude00", "\/"]"#,
-    ])
+    @Test(
+        "accepts what JSONSerialization accepts and minifies to an equal value",
+        arguments: [
+            "{}", "[]", "0", "-0.5e+10", "1E3", "true", "false", "null", #""""#,
+            #"{"a": {"b": [1, 2.5, -3e-2, {"c": null}]}, "d": "x y", "e": "\u00e9\n\t\"\\"}"#,
+            " \t\n{\n\"k\" : [ true , false ] }\r\n",
+            #"["\ud83d\ude00", "\/"]"#,
+        ])
     func acceptsValidDocuments(_ text: String) throws {
         let reader = JSONReader(bytes: Array(text.utf8))
         let root = try reader.validate()
@@ -23,10 +25,12 @@ import Testing
         #expect(!minified.contains(UInt8(ascii: "\n")))
     }
 
-    @Test("rejects malformed documents", arguments: [
-        "", "{", "}", "[1,]", "{\"a\"}", "{\"a\":}", "{a:1}", "01", "1.", ".5", "-", "1e", "tru", "nul",
-        "\"abc", "\"\\u12\"", "[1 2]", "{\"a\":1 \"b\":2}", "\"\u{7}\"", "[]]",
-    ])
+    @Test(
+        "rejects malformed documents",
+        arguments: [
+            "", "{", "}", "[1,]", "{\"a\"}", "{\"a\":}", "{a:1}", "01", "1.", ".5", "-", "1e", "tru", "nul",
+            "\"abc", "\"\\u12\"", "[1 2]", "{\"a\":1 \"b\":2}", "\"\u{7}\"", "[]]",
+        ])
     func rejectsMalformed(_ text: String) {
         #expect(throws: JSONSyntaxError.self) { try JSONReader(bytes: Array(text.utf8)).validate() }
     }
@@ -47,6 +51,20 @@ import Testing
         #expect(reader.string(elements[1]) == "two")
     }
 
+    @Test("long strings: quotes, escapes and control characters are found at every offset", arguments: 0..<20)
+    func longStrings(_ offset: Int) throws {
+        let padding = String(repeating: "a", count: offset)
+        let tail = String(repeating: "é", count: 9)
+        let escaped = JSONReader(bytes: Array("[\"\(padding)\\\"\(tail)\\n\"]".utf8))
+        let elements = escaped.elements(of: try escaped.validate())
+        #expect(escaped.string(elements[0]) == padding + "\"" + tail + "\n")
+
+        let control = Array("[\"\(padding)\u{1F}\(tail)\"]".utf8)
+        #expect(throws: JSONSyntaxError.self) { try JSONReader(bytes: control).validate() }
+        let unterminated = Array("[\"\(padding)\(tail)".utf8)
+        #expect(throws: JSONSyntaxError.self) { try JSONReader(bytes: unterminated).validate() }
+    }
+
     @Test("whitespace inside strings survives minification")
     func minifyKeepsStrings() throws {
         let text = #"{ "a" : " spaced \" out " }"#
@@ -63,7 +81,8 @@ import Testing
             let length = Int(generator.next() % 12)
             let bytes = (0..<length).map { _ -> UInt8 in
                 let roll = generator.next() % 4
-                return roll == 0 ? UInt8(truncatingIfNeeded: generator.next() % 0x80)
+                return roll == 0
+                    ? UInt8(truncatingIfNeeded: generator.next() % 0x80)
                     : UInt8(truncatingIfNeeded: 0x80 + generator.next() % 0x80)
             }
             let reference = String(validating: bytes, as: UTF8.self) != nil

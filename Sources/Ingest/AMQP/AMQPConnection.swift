@@ -347,19 +347,22 @@ public final class AMQPConnection {
         let start = try waitForMethod(on: 0, [AMQP_CONNECTION_START_METHOD], until: deadline, "connection.start")
         let mechanisms = start.decoded!.assumingMemoryBound(to: amqp_connection_start_t.self).pointee.mechanisms
         guard String(amqpBytes: mechanisms).split(separator: " ").contains("PLAIN") else {
-            throw AMQPError(.accessRefused, operation: "connection.start",
-                            message: "the broker does not offer SASL PLAIN (offers \(String(amqpBytes: mechanisms)))")
+            throw AMQPError(
+                .accessRefused, operation: "connection.start",
+                message: "the broker does not offer SASL PLAIN (offers \(String(amqpBytes: mechanisms)))")
         }
 
         let arena = CArena()
         let clientProperties: [AMQPHeader] = [
             AMQPHeader("product", .string("candystore")),
             AMQPHeader("connection_name", .string(options.connectionName)),
-            AMQPHeader("capabilities", .table([
-                AMQPHeader("authentication_failure_close", .bool(true)),
-                AMQPHeader("consumer_cancel_notify", .bool(true)),
-                AMQPHeader("publisher_confirms", .bool(true)),
-            ])),
+            AMQPHeader(
+                "capabilities",
+                .table([
+                    AMQPHeader("authentication_failure_close", .bool(true)),
+                    AMQPHeader("consumer_cancel_notify", .bool(true)),
+                    AMQPHeader("publisher_confirms", .bool(true)),
+                ])),
         ]
         var startOk = amqp_connection_start_ok_t(
             client_properties: arena.table(clientProperties), mechanism: arena.bytes("PLAIN"),

@@ -90,7 +90,9 @@ public struct AMQPMessageProperties: Sendable, Hashable {
     }
 
     /// The properties Bloodbank publishers set: persistent JSON in UTF-8, with an optional message id.
-    public static func persistentJSON(messageId: String? = nil, headers: [AMQPHeader]? = nil)
+    public static func persistentJSON(
+        messageId: String? = nil, headers: [AMQPHeader]? = nil
+    )
         -> AMQPMessageProperties
     {
         AMQPMessageProperties(

@@ -62,6 +62,7 @@ public struct AMQPError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The operation, the message, and the broker's or library's code.
     public var description: String {
         var text = "\(operation): \(message)"
         if let replyCode { text += " (reply \(replyCode)" + (replyText.map { " \($0)" } ?? "") + ")" }

@@ -16,8 +16,10 @@ public struct AMQPURL: Sendable, Hashable, CustomStringConvertible {
     public var virtualHost: String
 
     /// Creates a URL from its parts.
-    public init(host: String, port: Int = 5672, user: String = "guest", password: String = "guest",
-                virtualHost: String = "/") {
+    public init(
+        host: String, port: Int = 5672, user: String = "guest", password: String = "guest",
+        virtualHost: String = "/"
+    ) {
         self.host = host
         self.port = port
         self.user = user
@@ -31,8 +33,10 @@ public struct AMQPURL: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: `AMQPError` with code `.invalidURL` naming what is wrong (scheme, port, escape).
     public init(parsing text: String) throws(AMQPError) {
         func invalid(_ why: String) -> AMQPError {
-            AMQPError(.invalidURL, operation: "parse url", message: "\(why) in '\(AMQPURL.redacted(text))'; "
-                + "expected amqp://user:password@host:port/vhost")
+            AMQPError(
+                .invalidURL, operation: "parse url",
+                message: "\(why) in '\(AMQPURL.redacted(text))'; "
+                    + "expected amqp://user:password@host:port/vhost")
         }
 
         guard let schemeEnd = text.range(of: "://") else { throw invalid("no scheme") }
@@ -74,7 +78,9 @@ public struct AMQPURL: Sendable, Hashable, CustomStringConvertible {
             guard let close = hostPort.firstIndex(of: "]") else { throw invalid("unclosed '[' in host") }
             host = hostPort[hostPort.index(after: hostPort.startIndex)..<close]
             let after = hostPort[hostPort.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+            if after.hasPrefix(":") {
+                portText = after.dropFirst()
+            } else if !after.isEmpty {
                 throw invalid("unexpected text after ']'")
             }
         } else if let colon = hostPort.lastIndex(of: ":") {

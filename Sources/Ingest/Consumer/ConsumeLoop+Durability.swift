@@ -6,6 +6,12 @@ extension ConsumeLoop {
     /// (then it waits for the retry to succeed).
     func flush() {
         guard !pausedForStore else { return }
+        if pendingEvents.count <= configuration.batchSize, !pendingEvents.isEmpty {
+            // Hand the array over whole; copying would retain every field of every event again.
+            let batch = pendingEvents
+            pendingEvents = []
+            submit(.events(batch))
+        }
         while !pendingEvents.isEmpty {
             let count = min(pendingEvents.count, configuration.batchSize)
             submit(.events(Array(pendingEvents.prefix(count))))
@@ -87,8 +93,10 @@ extension ConsumeLoop {
             retryAt = ContinuousClock.now + delay
             logger.error(
                 "the store cannot write; holding deliveries unacknowledged and retrying",
-                ["error": .string(error.description), "error.code": .string(error.code.rawValue),
-                 "ingest.events": .int(Int64(count)), "retry.delay_seconds": .double(delay.seconds)])
+                [
+                    "error": .string(error.description), "error.code": .string(error.code.rawValue),
+                    "ingest.events": .int(Int64(count)), "retry.delay_seconds": .double(delay.seconds),
+                ])
         }
         pausedForStore = true
     }

@@ -59,6 +59,8 @@ final class ConsumeLoop {
     var storeRetry: ReconnectBackoff
     var pausedForStore = false
     var stats = IngestStatistics()
+    /// The last properties seen and their JSON: most publishers send the same properties every time.
+    private var lastProperties: (AMQPMessageProperties, [UInt8])?
 
     init(
         configuration: IngestConfiguration, store: EventStore, quarantine: QuarantineLog,
@@ -83,8 +85,11 @@ final class ConsumeLoop {
     func run() {
         logger.info(
             "ingest consumer starting",
-            ["amqp.url": .string(configuration.rabbitURL.description), "amqp.queue": .string(configuration.queueName),
-             "amqp.exchange": .string(configuration.exchangeName)])
+            [
+                "amqp.url": .string(configuration.rabbitURL.description),
+                "amqp.queue": .string(configuration.queueName),
+                "amqp.exchange": .string(configuration.exchangeName),
+            ])
         while !signals.stopRequested {
             step()
         }
@@ -133,10 +138,14 @@ final class ConsumeLoop {
             opened?.close()
             let delay = reconnect.nextDelay()
             nextConnectAttempt = ContinuousClock.now + delay
-            logger.warning(
+            let refused = (error as AMQPError).code == .accessRefused
+            logger.log(
+                refused ? .error : .warning,
                 "cannot connect to the broker; retrying",
-                ["error": .string(error.description), "retry.delay_seconds": .double(delay.seconds),
-                 "amqp.url": .string(configuration.rabbitURL.description)])
+                [
+                    "error": .string(error.description), "retry.delay_seconds": .double(delay.seconds),
+                    "amqp.url": .string(configuration.rabbitURL.description),
+                ])
             return
         }
         connection = opened
@@ -150,8 +159,11 @@ final class ConsumeLoop {
         metrics.connectionChanged(connected: true)
         logger.info(
             "connected to the broker",
-            ["amqp.url": .string(configuration.rabbitURL.description), "amqp.queue": .string(configuration.queueName),
-             "amqp.prefetch": .int(Int64(configuration.prefetchCount))])
+            [
+                "amqp.url": .string(configuration.rabbitURL.description),
+                "amqp.queue": .string(configuration.queueName),
+                "amqp.prefetch": .int(Int64(configuration.prefetchCount)),
+            ])
     }
 
     private func connectionLost(_ error: AMQPError) {
@@ -188,25 +200,39 @@ final class ConsumeLoop {
 
     /// Waits for input (or a wake-up), then handles up to one batch of deliveries that are ready.
     private func readAvailable(from connection: AMQPConnection) throws(AMQPError) {
-        if !connection.hasBufferedInput {
+        var readable = connection.hasBufferedInput
+        if !readable {
             var timeout = Duration.milliseconds(100)
             if let retryAt { timeout = min(timeout, max(.zero, retryAt - ContinuousClock.now)) }
-            // Even when nothing is readable, the zero-timeout read below services heartbeats.
-            _ = signals.wait(socket: connection.socketDescriptor, timeout: timeout)
+            readable = signals.wait(socket: connection.socketDescriptor, timeout: timeout)
+        }
+        guard readable else {
+            // Nothing arrived: a zero-timeout read still services heartbeats.
+            if let delivery = try connection.nextDelivery(timeout: .zero) { handle(delivery) }
+            return
         }
         var handled = 0
         while handled < configuration.batchSize, let delivery = try connection.nextDelivery(timeout: .zero) {
             handle(delivery)
             handled += 1
+            // Back to poll rather than a read that would find the socket empty (two system calls).
+            guard connection.hasBufferedInput else { break }
         }
     }
 
     /// Normalises one delivery and decides its fate: a new event, a duplicate, or a quarantine record.
     func handle(_ delivery: AMQPDelivery) {
         stats.delivered += 1
+        let propertiesJSON: [UInt8]
+        if let (properties, json) = lastProperties, properties == delivery.properties {
+            propertiesJSON = json
+        } else {
+            propertiesJSON = delivery.properties.jsonBytes
+            lastProperties = (delivery.properties, propertiesJSON)
+        }
         let message = IncomingMessage(
             body: delivery.body, routingKey: delivery.routingKey, exchange: delivery.exchange,
-            properties: delivery.properties, receivedAt: .now())
+            properties: delivery.properties, propertiesJSON: propertiesJSON, receivedAt: .now())
         let waiter = Waiter(generation: generation, tag: delivery.deliveryTag)
         switch normalizer.normalize(message) {
         case .event(let event, _):
@@ -233,10 +259,15 @@ final class ConsumeLoop {
             } else {
                 logger.warning(
                     "message is not an event; quarantining it",
-                    ["quarantine.reason": .string(rejected.reason.rawValue), "quarantine.detail": .string(rejected.detail),
-                     "amqp.routing_key": .string(delivery.routingKey), "message.bytes": .int(Int64(delivery.body.count))])
+                    [
+                        "quarantine.reason": .string(rejected.reason.rawValue),
+                        "quarantine.detail": .string(rejected.detail),
+                        "amqp.routing_key": .string(delivery.routingKey),
+                        "message.bytes": .int(Int64(delivery.body.count)),
+                    ])
                 quarantineInFlight[rejected.id] = InFlight(
-                    waiters: [waiter], receivedAt: message.receivedAt, eventType: "quarantine." + rejected.reason.rawValue)
+                    waiters: [waiter], receivedAt: message.receivedAt,
+                    eventType: "quarantine." + rejected.reason.rawValue)
                 pendingRejected.append(rejected)
             }
         }

@@ -68,6 +68,8 @@ public final class IngestConsumer: Sendable {
         let (configuration, store, quarantine, isStored) = (configuration, store, quarantine, isStored)
         let (metrics, logger, signals, finished) = (metrics, logger, signals, finished)
         let thread = Thread {
+            // Named from inside, so the kernel sees it too (`top -H`, /proc; at most 15 bytes).
+            Thread.current.name = "cs-ingest"
             let loop = ConsumeLoop(
                 configuration: configuration, store: store, quarantine: quarantine, isStored: isStored,
                 metrics: metrics, logger: logger, signals: signals)

@@ -23,13 +23,21 @@ public protocol IngestMetrics: Sendable {
     func reconnectAttempted()
 }
 
+/// Empty defaults, so a metrics sink implements only what it exports.
 extension IngestMetrics {
+    /// Does nothing.
     public func eventReceived(eventType: String, source: String) {}
+    /// Does nothing.
     public func eventStored(eventType: String, latencySeconds: Double) {}
+    /// Does nothing.
     public func eventFailed(eventType: String, errorType: String) {}
+    /// Does nothing.
     public func duplicateAcknowledged() {}
+    /// Does nothing.
     public func messageQuarantined(reason: QuarantineReason) {}
+    /// Does nothing.
     public func connectionChanged(connected: Bool) {}
+    /// Does nothing.
     public func reconnectAttempted() {}
 }
 

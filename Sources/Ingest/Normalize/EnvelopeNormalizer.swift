@@ -43,9 +43,10 @@ public struct EnvelopeNormalizer: Sendable {
     public func normalize(_ message: IncomingMessage) -> NormalizationResult {
         let body = message.body
         func reject(_ reason: QuarantineReason, _ detail: String) -> NormalizationResult {
-            .rejected(RejectedMessage(
-                reason: reason, detail: detail, id: DerivedEventID.make(for: body), original: message.original,
-                receivedAt: message.receivedAt))
+            .rejected(
+                RejectedMessage(
+                    reason: reason, detail: detail, id: DerivedEventID.make(for: body), original: message.original,
+                    receivedAt: message.receivedAt))
         }
 
         guard body.count <= maxEventBytes else {
@@ -55,24 +56,25 @@ public struct EnvelopeNormalizer: Sendable {
             return reject(.invalidUTF8, "invalid UTF-8 at byte \(offset)")
         }
         let reader = JSONReader(bytes: body)
-        let root: JSONSpan
-        let members: [JSONMember]
+        let document: JSONReader.Validated
         do {
-            (root, members) = try reader.validateCollectingRootMembers()
+            document = try reader.validateCollectingRootMembers()
         } catch {
             return reject(.invalidJSON, error.description)
         }
+        let root = document.root
         guard root.kind == .object else {
             return reject(.notAnObject, "the body is a JSON \(root.kind), not an object")
         }
 
-        let fields = KnownFields(reader: reader, members: members)
+        let fields = KnownFields(reader: reader, members: document.members)
         let shape = fields.shape
         let mapped = fields.mapping(for: shape)
 
         let id = mapped.id ?? nonEmpty(message.properties.messageId) ?? DerivedEventID.make(for: body)
         let eventType = mapped.eventType ?? message.routingKey
-        let payload = mapped.payload.map(reader.minified) ?? reader.minified(root)
+        let payloadSpan = mapped.payload ?? root
+        let payload = reader.minified(payloadSpan, knownCompact: !document.hasWhitespace(in: payloadSpan))
         let indexed: [(String, String?)] = [
             ("id", id), ("event_type", eventType), ("source", mapped.source), ("target", mapped.target),
             ("session_id", mapped.sessionId), ("correlation_id", mapped.correlationId),

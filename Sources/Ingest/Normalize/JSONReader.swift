@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a JSON value sits in a document, and what kind it is.
 struct JSONSpan: Sendable, Hashable {
     /// The kind of a JSON value.
@@ -50,15 +52,37 @@ struct JSONReader {
         try validateCollectingRootMembers().root
     }
 
-    /// Validates the whole document and, in the same pass, collects the root object's members.
+    /// What one validating pass learns about a document.
+    struct Validated {
+        /// The root value.
+        var root: JSONSpan
+        /// The root object's members (empty when the root is not an object).
+        var members: [JSONMember]
+        /// Where runs of insignificant whitespace start, in increasing order.
+        var whitespace: [Int]
+
+        /// Whether any insignificant whitespace lies inside `span`.
+        func hasWhitespace(in span: JSONSpan) -> Bool {
+            var low = 0
+            var high = whitespace.count
+            while low < high {
+                let middle = (low + high) / 2
+                if whitespace[middle] < span.range.lowerBound { low = middle + 1 } else { high = middle }
+            }
+            return low < whitespace.count && whitespace[low] < span.range.upperBound
+        }
+    }
+
+    /// Validates the whole document and, in the same pass, collects the root object's members and
+    /// where whitespace sits (so compact values can be copied without a second scan).
     ///
-    /// - Returns: the root span, and its members when it is an object (else an empty list).
     /// - Throws: `JSONSyntaxError` at the first byte that breaks the grammar.
     /// - Complexity: O(n) in the document's size.
-    func validateCollectingRootMembers() throws(JSONSyntaxError) -> (root: JSONSpan, members: [JSONMember]) {
-        let outcome = bytes.withUnsafeBufferPointer { buffer -> Result<(JSONSpan, [JSONMember]), JSONSyntaxError> in
+    func validateCollectingRootMembers() throws(JSONSyntaxError) -> Validated {
+        let outcome = bytes.withUnsafeBufferPointer { buffer -> Result<Validated, JSONSyntaxError> in
             var cursor = Cursor(bytes: buffer, position: 0)
             cursor.rootMembers = []
+            cursor.whitespace = []
             cursor.skipWhitespace()
             let root: JSONSpan
             do throws(JSONSyntaxError) {
@@ -68,9 +92,11 @@ struct JSONReader {
             }
             cursor.skipWhitespace()
             guard cursor.position == buffer.count else {
-                return .failure(JSONSyntaxError(offset: cursor.position, reason: "unexpected text after the JSON value"))
+                return .failure(
+                    JSONSyntaxError(offset: cursor.position, reason: "unexpected text after the JSON value"))
             }
-            return .success((root, cursor.rootMembers ?? []))
+            return .success(
+                Validated(root: root, members: cursor.rootMembers ?? [], whitespace: cursor.whitespace ?? []))
         }
         return try outcome.get()
     }
@@ -137,9 +163,12 @@ struct JSONReader {
     func string(_ span: JSONSpan) -> String {
         precondition(span.kind == .string)
         let inner = (span.range.lowerBound + 1)..<(span.range.upperBound - 1)
-        if !bytes[inner].contains(UInt8(ascii: "\\")) {
-            return String(decoding: bytes[inner], as: UTF8.self)
+        let plain = bytes.withUnsafeBufferPointer { buffer -> String? in
+            let text = UnsafeBufferPointer(rebasing: buffer[inner])
+            guard text.isEmpty || memchr(text.baseAddress!, 0x5C, text.count) == nil else { return nil }
+            return String(decoding: text, as: UTF8.self)
         }
+        if let plain { return plain }
         var scalars = String.UnicodeScalarView()
         var utf8 = [UInt8]()
         var index = inner.lowerBound
@@ -189,8 +218,9 @@ struct JSONReader {
     /// Runs of bytes between whitespace are copied whole, so an already compact value costs one copy.
     ///
     /// - Complexity: O(length of the value's text).
-    func minified(_ span: JSONSpan) -> [UInt8] {
-        bytes.withUnsafeBufferPointer { buffer in
+    func minified(_ span: JSONSpan, knownCompact: Bool = false) -> [UInt8] {
+        if knownCompact { return Array(bytes[span.range]) }
+        return bytes.withUnsafeBufferPointer { buffer in
             var output = [UInt8]()
             output.reserveCapacity(span.range.count)
             var runStart = span.range.lowerBound
@@ -232,16 +262,20 @@ private struct Cursor {
     var position: Int
     /// When not `nil`, the members of the outermost object are appended here as it is read.
     var rootMembers: [JSONMember]? = nil
+    /// When not `nil`, the start of every run of insignificant whitespace is appended here.
+    var whitespace: [Int]? = nil
 
     var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
 
     mutating func skipWhitespace() {
-        while position < bytes.count {
+        let start = position
+        scan: while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x09, 0x0A, 0x0D: position += 1
-            default: return
+            default: break scan
             }
         }
+        if position > start, whitespace != nil { whitespace!.append(start) }
     }
 
     mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONSpan {
@@ -319,7 +353,15 @@ private struct Cursor {
         let start = position
         position += 1
         let count = bytes.count
+        let base = UnsafeRawPointer(bytes.baseAddress!)
         while position < count {
+            // Eight bytes at a time while none is a quote, a backslash or a control character.
+            while position + 8 <= count,
+                !Cursor.needsAttention(base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            {
+                position += 8
+            }
+            guard position < count else { break }
             let byte = bytes[position]
             if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                 position += 1
@@ -388,6 +430,19 @@ private struct Cursor {
 
     private func fail(_ reason: String) -> JSONSyntaxError {
         JSONSyntaxError(offset: position, reason: reason)
+    }
+
+    /// Whether any of the eight bytes in `word` is `"`, `\\` or below 0x20 (SWAR: each test sets
+    /// the high bit of the bytes that match).
+    @inline(__always)
+    static func needsAttention(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let quote = hasZeroByte(word ^ (ones &* 0x22))
+        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        let control = (word &- ones &* 0x20) & ~word & highs
+        return (quote | backslash | control) != 0
     }
 
     static func isDigit(_ byte: UInt8) -> Bool {

@@ -1,3 +1,4 @@
+import Foundation
 import SegmentStore
 
 /// The top-level names the normaliser reads, in every shape.
@@ -6,34 +7,46 @@ enum FieldName: Int, CaseIterable {
     case correlationId, correlationid, sessionId, sessionid, agentContext, target, specversion
     case host, app, instanceId
 
-    /// The name as it appears in bodies.
-    var text: String {
-        switch self {
-        case .eventId: "event_id"
-        case .id: "id"
-        case .eventType: "event_type"
-        case .type: "type"
-        case .timestamp: "timestamp"
-        case .ts: "ts"
-        case .time: "time"
-        case .source: "source"
-        case .payload: "payload"
-        case .data: "data"
-        case .correlationIds: "correlation_ids"
-        case .correlationId: "correlation_id"
-        case .correlationid: "correlationid"
-        case .sessionId: "session_id"
-        case .sessionid: "sessionid"
-        case .agentContext: "agent_context"
-        case .target: "target"
-        case .specversion: "specversion"
-        case .host: "host"
-        case .app: "app"
-        case .instanceId: "instance_id"
+    /// The name spelled by `key` (the bytes between a key's quotes), without building a string.
+    init?(key: UnsafeBufferPointer<UInt8>) {
+        func matches(_ name: StaticString) -> Bool {
+            name.utf8CodeUnitCount == key.count && memcmp(name.utf8Start, key.baseAddress!, key.count) == 0
         }
+        guard key.count >= 2 else { return nil }
+        let found: FieldName?
+        switch key[0] {
+        case UInt8(ascii: "a"): found = matches("agent_context") ? .agentContext : matches("app") ? .app : nil
+        case UInt8(ascii: "c"):
+            found =
+                matches("correlation_ids")
+                ? .correlationIds
+                : matches("correlation_id") ? .correlationId : matches("correlationid") ? .correlationid : nil
+        case UInt8(ascii: "d"): found = matches("data") ? .data : nil
+        case UInt8(ascii: "e"): found = matches("event_id") ? .eventId : matches("event_type") ? .eventType : nil
+        case UInt8(ascii: "h"): found = matches("host") ? .host : nil
+        case UInt8(ascii: "i"): found = matches("id") ? .id : matches("instance_id") ? .instanceId : nil
+        case UInt8(ascii: "p"): found = matches("payload") ? .payload : nil
+        case UInt8(ascii: "s"):
+            found =
+                matches("source")
+                ? .source
+                : matches("session_id")
+                    ? .sessionId
+                    : matches("sessionid") ? .sessionid : matches("specversion") ? .specversion : nil
+        case UInt8(ascii: "t"):
+            found =
+                matches("type")
+                ? .type
+                : matches("timestamp")
+                    ? .timestamp
+                    : matches("ts")
+                        ? .ts
+                        : matches("time") ? .time : matches("target") ? .target : nil
+        default: found = nil
+        }
+        guard let found else { return nil }
+        self = found
     }
-
-    static let byText: [String: FieldName] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.text, $0) })
 }
 
 /// The stored fields a body supplies, before the fallbacks that do not depend on the body.
@@ -57,12 +70,23 @@ struct KnownFields {
 
     init(reader: JSONReader, members: [JSONMember]) {
         self.reader = reader
-        spans = Array(repeating: nil, count: FieldName.allCases.count)
-        for member in members {
-            if let name = FieldName.byText[reader.string(member.key)] {
-                spans[name.rawValue] = member.value
+        var spans = [JSONSpan?](repeating: nil, count: FieldName.allCases.count)
+        reader.bytes.withUnsafeBufferPointer { buffer in
+            for member in members {
+                let inner = (member.key.range.lowerBound + 1)..<(member.key.range.upperBound - 1)
+                let key = UnsafeBufferPointer(rebasing: buffer[inner])
+                // A key spelled with escapes is decoded first; plain keys are matched as bytes.
+                let name: FieldName?
+                if key.contains(UInt8(ascii: "\\")) {
+                    var text = reader.string(member.key)
+                    name = text.withUTF8 { FieldName(key: $0) }
+                } else {
+                    name = FieldName(key: key)
+                }
+                if let name { spans[name.rawValue] = member.value }
             }
         }
+        self.spans = spans
     }
 
     subscript(_ name: FieldName) -> JSONSpan? { spans[name.rawValue] }
@@ -80,8 +104,10 @@ struct KnownFields {
         for name in names {
             if let span = self[name], span.kind == .string {
                 let inner = (span.range.lowerBound + 1)..<(span.range.upperBound - 1)
-                let value = reader.bytes[inner].contains(UInt8(ascii: "\\"))
-                    ? EventTimestamp(rfc3339: reader.string(span)) : EventTimestamp(rfc3339UTF8: reader.bytes[inner])
+                let text =
+                    reader.bytes[inner].contains(UInt8(ascii: "\\"))
+                    ? Array(reader.string(span).utf8) : Array(reader.bytes[inner])
+                let value = EventTimestamp(rfc3339Bytes: text)
                 if let value { return value }
             }
         }

@@ -1,36 +1,5 @@
 import SegmentStore
 
-/// A message as it came off the broker, before it is turned into an event.
-public struct IncomingMessage: Sendable {
-    /// The body, byte for byte.
-    public var body: [UInt8]
-    /// The routing key it was published with.
-    public var routingKey: String
-    /// The exchange it was published to.
-    public var exchange: String
-    /// Its AMQP properties.
-    public var properties: AMQPMessageProperties
-    /// When Candystore received it.
-    public var receivedAt: EventTimestamp
-
-    /// Creates an incoming message.
-    public init(
-        body: [UInt8], routingKey: String, exchange: String, properties: AMQPMessageProperties = .init(),
-        receivedAt: EventTimestamp
-    ) {
-        self.body = body
-        self.routingKey = routingKey
-        self.exchange = exchange
-        self.properties = properties
-        self.receivedAt = receivedAt
-    }
-
-    /// The message as the audit trail keeps it: body, routing key, exchange and properties as JSON.
-    public var original: OriginalMessage {
-        OriginalMessage(exchange: exchange, routingKey: routingKey, properties: properties.jsonBytes, body: body)
-    }
-}
-
 /// A message that is not an event, with what is needed to quarantine it.
 public struct RejectedMessage: Sendable {
     /// Why it is not an event.

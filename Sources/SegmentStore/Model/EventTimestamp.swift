@@ -52,4 +52,10 @@ public struct EventTimestamp: Hashable, Comparable, Sendable, CustomStringConver
         guard let value = RFC3339.parse(Array(bytes)) else { return nil }
         self = value
     }
+
+    /// Parses an RFC 3339 timestamp from a byte array, without a generic copy: the ingest path.
+    public init?(rfc3339Bytes bytes: [UInt8]) {
+        guard let value = RFC3339.parse(bytes) else { return nil }
+        self = value
+    }
 }

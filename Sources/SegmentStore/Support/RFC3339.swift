@@ -22,15 +22,19 @@ enum RFC3339 {
             return value
         }
 
-        func expect(_ allowed: Set<UInt8>) -> Bool {
-            guard index < bytes.count, allowed.contains(bytes[index]) else { return false }
+        func expect(_ first: UInt8, or second: UInt8 = 0, or third: UInt8 = 0) -> Bool {
+            guard index < bytes.count else { return false }
+            let byte = bytes[index]
+            guard byte == first || (second != 0 && byte == second) || (third != 0 && byte == third) else {
+                return false
+            }
             index += 1
             return true
         }
 
-        guard let year = digits(4), expect([0x2D]), let month = digits(2), expect([0x2D]),
-            let day = digits(2), expect([0x54, 0x74, 0x20]), let hour = digits(2), expect([0x3A]),
-            let minute = digits(2), expect([0x3A]), let second = digits(2)
+        guard let year = digits(4), expect(0x2D), let month = digits(2), expect(0x2D),
+            let day = digits(2), expect(0x54, or: 0x74, or: 0x20), let hour = digits(2), expect(0x3A),
+            let minute = digits(2), expect(0x3A), let second = digits(2)
         else { return nil }
         guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
             hour <= 23, minute <= 59, second <= 60
@@ -59,7 +63,7 @@ enum RFC3339 {
         case 0x2B, 0x2D:
             let sign = bytes[index] == 0x2D ? -1 : 1
             index += 1
-            guard let offsetHours = digits(2), expect([0x3A]), let offsetMinutes = digits(2),
+            guard let offsetHours = digits(2), expect(0x3A), let offsetMinutes = digits(2),
                 offsetHours <= 23, offsetMinutes <= 59
             else { return nil }
             offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
