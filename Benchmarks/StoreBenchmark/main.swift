@@ -160,6 +160,6 @@ for (label, frameBytes) in [("one event a frame", 1), ("64 KiB frames", 64 << 10
     let body = Double((0..<count).reduce(0) { $0 + pool[$1 % pool.count].original.body.count }) / Double(count)
     print(
         String(
-            format: "%-17s  %12.0f  %8.1f%%  %27.1f  %24.2f", label, bytes, bytes / body * 100, randomMicros,
-            sequentialMicros))
+            format: "%@  %12.0f  %8.1f%%  %27.1f  %24.2f", label.padding(toLength: 17, withPad: " ", startingAt: 0),
+            bytes, bytes / body * 100, randomMicros, sequentialMicros))
 }
