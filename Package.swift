@@ -58,6 +58,11 @@ let package = Package(
             path: "Benchmarks/IngestBenchmark"
         ),
         .executableTarget(
+            name: "IndexBenchmark",
+            dependencies: ["IndexBuilder", "SegmentStore", "Observability"],
+            path: "Benchmarks/IndexBenchmark"
+        ),
+        .executableTarget(
             name: "CompactionBenchmark",
             dependencies: ["SegmentStore", "BenchmarkSupport"],
             path: "Benchmarks/CompactionBenchmark"

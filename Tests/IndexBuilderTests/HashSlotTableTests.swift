@@ -31,7 +31,9 @@ import Testing
         #expect(Double(table.count) <= Double(table.capacity) * HashSlotTable.maximumLoad)
         for (fingerprint, values) in model {
             var found: [UInt32] = []
-            table.forEachValue(fingerprint: fingerprint) { found.append($0); return true }
+            table.forEachValue(fingerprint: fingerprint) {
+                found.append($0); return true
+            }
             #expect(found.sorted() == values.sorted())
         }
         let removedMissing = table.remove(fingerprint: 7, value: nextValue + 1)

@@ -4,12 +4,19 @@ import Testing
 @testable import IndexBuilder
 
 @Suite struct QueryEngineTests {
-    @Test(arguments: [1, 30, 400, 3000], [true, false])
-    func randomFiltersMatchBruteForce(size: Int, bulk: Bool) throws {
-        var fixtures = EventFixtures(seed: UInt64(size) * 2 + (bulk ? 1 : 0))
+    /// Bitmap settings: the default, always a bitmap, never a bitmap.
+    static let tunings = [
+        QueryTuning(), QueryTuning(bitmapMinimumCandidates: 0, bitmapMaximumRatio: 1000),
+        QueryTuning(bitmapMinimumCandidates: .max, bitmapMaximumRatio: 0),
+    ]
+
+    @Test(arguments: [1, 30, 400, 3000], [0, 1, 2])
+    func randomFiltersMatchBruteForce(size: Int, variant: Int) throws {
+        var fixtures = EventFixtures(seed: UInt64(size) * 3 + UInt64(variant))
         let events = fixtures.next(size)
+        let bulk = variant != 1
         let index = bulk ? try EventIndex.loading(events) : try EventIndex.applying(events, batchSize: 37)
-        let engine = QueryEngine(index: index)
+        let engine = QueryEngine(index: index, tuning: Self.tunings[variant])
         let model = BruteForce(events: events)
         try index.snapshot().validate()
         #expect(index.snapshot().eventCount == size)
@@ -29,7 +36,7 @@ import Testing
         var fixtures = EventFixtures(seed: 100 + seed)
         var events = fixtures.next(800)
         let index = try EventIndex.applying(events, batchSize: 100)
-        let engine = QueryEngine(index: index)
+        let engine = QueryEngine(index: index, tuning: Self.tunings[Int(seed) % 3])
         for _ in 0..<8 {
             var query = fixtures.randomQuery(over: events)
             query.offset = 0
@@ -61,9 +68,11 @@ import Testing
     @Test func deepOffsetsMatchAndStopAtTheEnd() throws {
         var fixtures = EventFixtures(seed: 9)
         let events = fixtures.next(2000)
-        let engine = QueryEngine(index: try EventIndex.loading(events))
+        let engine = QueryEngine(index: try EventIndex.loading(events), tuning: Self.tunings[1])
         let model = BruteForce(events: events)
-        for query in [EventQuery(), EventQuery(eventType: "type.1"), EventQuery(eventType: "type.1", source: "source-2")] {
+        for query in [
+            EventQuery(), EventQuery(eventType: "type.1"), EventQuery(eventType: "type.1", source: "source-2"),
+        ] {
             let total = model.matches(query).count
             for offset in [0, total / 2, total * 9 / 10, total - 1, total, total + 5] {
                 var paged = query
@@ -140,9 +149,11 @@ import Testing
             (EventQuery(limit: 0), .invalidLimit, "limit"),
             (EventQuery(limit: 1001), .invalidLimit, "limit"),
             (EventQuery(offset: -1), .invalidOffset, "offset"),
-            (EventQuery(
-                startTime: EventTimestamp(microseconds: 10), endTime: EventTimestamp(microseconds: 9)),
-             .invalidTimeRange, "start_time"),
+            (
+                EventQuery(
+                    startTime: EventTimestamp(microseconds: 10), endTime: EventTimestamp(microseconds: 9)),
+                .invalidTimeRange, "start_time"
+            ),
             (EventQuery(cursor: "nonsense"), .invalidCursor, "cursor"),
             (EventQuery(cursor: "AAAAAAAAAAAAAAAAAAAAAAA"), .invalidCursor, "cursor"),
             (EventQuery(cursor: String(repeating: "*", count: 23)), .invalidCursor, "cursor"),

@@ -48,7 +48,7 @@ public enum CandystoreService {
         store.addDurabilityObserver { batch in bridge.batchCommitted(batch) }
         metrics.registry.beforeCollect { bridge.refresh(from: store) }
 
-        let service = IndexedQueryService(store: store) { count in metrics.queryResults.increment(by: count) }
+        let service = IndexedQueryService(store: store)
         let endpoints: HTTPEndpoints
         do {
             endpoints = try HTTPEndpoints.start(configuration, service: service, metrics: metrics, logger: logger)

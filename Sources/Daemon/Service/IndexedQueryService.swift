@@ -20,11 +20,10 @@ final class IndexedQueryService: EventQueryService {
 
     private let store: EventStore
     private let state = Mutex(State())
-    private let queryResults: @Sendable (Int) -> Void
 
-    init(store: EventStore, queryResults: @escaping @Sendable (Int) -> Void) {
+    // `candystore_query_results_total` is counted by the API (`EventsAPI`), once per answer.
+    init(store: EventStore) {
         self.store = store
-        self.queryResults = queryResults
     }
 
     /// Marks a start-up step, shown by `/health` while starting.
@@ -52,7 +51,6 @@ final class IndexedQueryService: EventQueryService {
         }
         do {
             let events = try store.events(at: page.sequences)
-            queryResults(events.count)
             return EventPage(events: events, total: page.total, hasMore: page.hasMore, nextCursor: page.nextCursor)
         } catch {
             throw EventQueryError(.storeFailure, error.description)

@@ -39,7 +39,9 @@ extension CountedBTree {
 
     /// Groups one level of nodes under interior nodes of `interiorCapacity` children; a short
     /// last group is evened out with the one before it so no node is underfull.
-    private func buildLevel(above level: ContiguousArray<Node>, firsts: ContiguousArray<Element>)
+    private func buildLevel(
+        above level: ContiguousArray<Node>, firsts: ContiguousArray<Element>
+    )
         -> (ContiguousArray<Node>, ContiguousArray<Element>)
     {
         var bounds: [Int] = Array(stride(from: 0, to: level.count, by: interiorCapacity))

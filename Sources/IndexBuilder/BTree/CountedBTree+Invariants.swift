@@ -13,7 +13,9 @@ extension CountedBTree {
     ///
     /// - Throws: `CountedBTreeInvariantViolation` naming the first broken rule.
     /// - Complexity: O(n).
-    public func checkInvariants(by areInIncreasingOrder: (Element, Element) -> Bool)
+    public func checkInvariants(
+        by areInIncreasingOrder: (Element, Element) -> Bool
+    )
         throws(CountedBTreeInvariantViolation)
     {
         var leafDepth: Int?

@@ -86,7 +86,9 @@ extension CountedBTree {
     ///
     /// - Complexity: O(log n + k) for k elements visited.
     @discardableResult
-    public func forEach(fromRank rank: Int, reverse: Bool = false, _ body: (Element) throws -> Bool) rethrows
+    public func forEach(
+        fromRank rank: Int, reverse: Bool = false, _ body: (Element) throws -> Bool
+    ) rethrows
         -> Bool
     {
         let ranks = reverse ? 0..<(rank + 1) : rank..<count

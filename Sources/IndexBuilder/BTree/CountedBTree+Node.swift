@@ -64,32 +64,47 @@ extension CountedBTree {
         }
 
         /// The first index `i` of `elements` for which `isBefore(elements[i])` is false.
+        ///
+        /// It reads the array through one buffer access rather than one checked access per probe.
         @inline(__always) func partitionIndex(_ isBefore: (Element) throws -> Bool) rethrows -> Int {
-            var low = 0
-            var high = elements.count
-            while low < high {
-                let middle = (low &+ high) >> 1
-                if try isBefore(elements[middle]) {
-                    low = middle &+ 1
-                } else {
-                    high = middle
+            try elements.withUnsafeBufferPointer { buffer in
+                var low = 0
+                var high = buffer.count
+                while low < high {
+                    let middle = (low &+ high) >> 1
+                    if try isBefore(buffer[middle]) {
+                        low = middle &+ 1
+                    } else {
+                        high = middle
+                    }
                 }
+                return low
             }
-            return low
+        }
+
+        /// The number of elements under `children[..<index]`.
+        @inline(__always) func elementsBefore(child index: Int) -> Int {
+            counts.withUnsafeBufferPointer { counts in
+                var sum = 0
+                for child in 0..<index { sum &+= counts[child] }
+                return sum
+            }
         }
 
         /// The index of the child holding rank `rank`, and the rank within that child.
         ///
         /// A rank equal to a child's end maps to the next child, except past the last child.
         @inline(__always) func child(containing rank: Int) -> (index: Int, rank: Int) {
-            var remaining = rank
-            let last = counts.count - 1
-            var index = 0
-            while index < last && remaining >= counts[index] {
-                remaining -= counts[index]
-                index += 1
+            counts.withUnsafeBufferPointer { counts in
+                var remaining = rank
+                let last = counts.count - 1
+                var index = 0
+                while index < last && remaining >= counts[index] {
+                    remaining -= counts[index]
+                    index += 1
+                }
+                return (index, remaining)
             }
-            return (index, remaining)
         }
 
         /// The first element under this node.

@@ -132,7 +132,9 @@ extension CountedBTree where Element: Equatable {
     /// - Complexity: O(log n + e), where e is the number of elements that order the same as
     ///   `element` but are not equal to it.
     @discardableResult
-    public mutating func remove(_ element: Element, by areInIncreasingOrder: (Element, Element) throws -> Bool)
+    public mutating func remove(
+        _ element: Element, by areInIncreasingOrder: (Element, Element) throws -> Bool
+    )
         rethrows -> Bool
     {
         guard let rank = try rank(of: element, by: areInIncreasingOrder) else { return false }

@@ -12,7 +12,7 @@ extension CountedBTree {
         var rank = 0
         while !node.isLeaf {
             let index = try node.partitionIndex(isBefore)
-            for child in 0..<index { rank &+= node.counts[child] }
+            rank &+= node.elementsBefore(child: index)
             node = node.children[index]
         }
         return rank &+ (try node.partitionIndex(isBefore))
@@ -21,7 +21,9 @@ extension CountedBTree {
     /// The rank of the first element that does not order before `probe`.
     ///
     /// - Complexity: O(log n) comparisons.
-    public func lowerBound(of probe: Element, by areInIncreasingOrder: (Element, Element) throws -> Bool) rethrows
+    public func lowerBound(
+        of probe: Element, by areInIncreasingOrder: (Element, Element) throws -> Bool
+    ) rethrows
         -> Int
     {
         try partitionRank { try areInIncreasingOrder($0, probe) }
@@ -30,7 +32,9 @@ extension CountedBTree {
     /// The rank of the first element that orders after `probe`.
     ///
     /// - Complexity: O(log n) comparisons.
-    public func upperBound(of probe: Element, by areInIncreasingOrder: (Element, Element) throws -> Bool) rethrows
+    public func upperBound(
+        of probe: Element, by areInIncreasingOrder: (Element, Element) throws -> Bool
+    ) rethrows
         -> Int
     {
         try partitionRank { try !areInIncreasingOrder(probe, $0) }
@@ -93,7 +97,9 @@ extension CountedBTree where Element: Equatable {
     ///
     /// - Complexity: O(log n + e), where e is the number of elements that order the same as
     ///   `element` but are not equal to it.
-    public func rank(of element: Element, by areInIncreasingOrder: (Element, Element) throws -> Bool) rethrows
+    public func rank(
+        of element: Element, by areInIncreasingOrder: (Element, Element) throws -> Bool
+    ) rethrows
         -> Int?
     {
         let start = try lowerBound(of: element, by: areInIncreasingOrder)

@@ -18,8 +18,8 @@
 /// copy (a reader's snapshot) never changes, and the writer copies only the nodes it touches.
 ///
 /// Leaves hold up to `leafCapacity` elements (about 2 KiB by default) and interior nodes up to
-/// `interiorCapacity` children. An insertion past the last element of a full leaf starts a new leaf
-/// instead of splitting in half, so appending keeps leaves full.
+/// `interiorCapacity` children. A full leaf splits where the new element goes rather than in half,
+/// so that appending (at the end of the tree, or at the end of one key's run) keeps leaves full.
 public struct CountedBTree<Element> {
     @usableFromInline var root: Node
     /// The most elements a leaf holds.

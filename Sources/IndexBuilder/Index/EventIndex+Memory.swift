@@ -20,6 +20,7 @@ public struct IndexMemoryUsage: Sendable, CustomStringConvertible {
     /// `total` divided by the number of events.
     public var bytesPerEvent: Double { events == 0 ? 0 : Double(total) / Double(events) }
 
+    /// Bytes per event in all and for each part.
     public var description: String {
         let perEvent = { (bytes: Int) in events == 0 ? "0" : String(Double(bytes * 10 / events) / 10) }
         var parts = IndexField.allCases.map { "\($0): \(perEvent(keyIndexes[$0] ?? 0))" }

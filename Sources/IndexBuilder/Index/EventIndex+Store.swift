@@ -18,7 +18,9 @@ extension EventIndex {
     /// - Throws: `IndexError` when the store cannot be read or holds a sequence number past
     ///   `IndexError.maximumSequence`.
     /// - Complexity: O(n) for n events arriving nearly in time order.
-    public static func rebuild(from store: EventStore, followWrites: Bool = true, logger: Logger) throws(IndexError)
+    public static func rebuild(
+        from store: EventStore, followWrites: Bool = true, logger: Logger
+    ) throws(IndexError)
         -> EventIndex
     {
         let feed = LiveFeed(logger: logger)
@@ -27,17 +29,25 @@ extension EventIndex {
         }
         let first = store.firstSequence
         let last = store.lastDurableSequence
-        var loader = IndexLoader(expectedEvents: last >= first ? Int(last - first + 1) : 0, logger: logger)
+        var loader = IndexLoader(
+            firstSequence: first, expectedEvents: last >= first ? Int(last - first + 1) : 0, logger: logger)
         do {
             try store.forEachIndexedFields(from: first) { fields in try loader.add(fields) }
         } catch let error as IndexError {
+            feed.abandon()
             throw error
         } catch {
+            feed.abandon()
             throw IndexError(.storeFailure, "reading the store to rebuild the indexes failed: \(error)")
         }
         let index = loader.finish()
         if followWrites {
-            try feed.goLive(index)
+            do {
+                try feed.goLive(index)
+            } catch {
+                feed.abandon()
+                throw error
+            }
         }
         return index
     }
@@ -48,6 +58,7 @@ final class LiveFeed: Sendable {
     private struct State {
         var pending: [DurableBatch] = []
         var index: EventIndex?
+        var abandoned = false
     }
 
     private let state = Mutex(State())
@@ -61,7 +72,7 @@ final class LiveFeed: Sendable {
     func deliver(_ batch: DurableBatch) {
         state.withLock { state in
             guard let index = state.index else {
-                state.pending.append(batch)
+                if !state.abandoned { state.pending.append(batch) }
                 return
             }
             do {
@@ -71,6 +82,14 @@ final class LiveFeed: Sendable {
                     "could not index a durable batch; queries will miss it until restart",
                     ["index.first_sequence": .int(Int64(batch.firstSequence)), "error": .string("\(error)")])
             }
+        }
+    }
+
+    /// Drops the held-back batches and every later one: the rebuild failed.
+    func abandon() {
+        state.withLock { state in
+            state.abandoned = true
+            state.pending = []
         }
     }
 

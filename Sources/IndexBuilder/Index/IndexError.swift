@@ -36,5 +36,6 @@ public struct IndexError: Error, Sendable, Equatable, CustomStringConvertible {
         IndexError(.tooManyKeys, "an indexed field has more than 4,294,967,294 distinct values; retire old events")
     }
 
+    /// The message.
     public var description: String { message }
 }

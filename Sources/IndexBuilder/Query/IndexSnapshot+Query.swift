@@ -11,24 +11,45 @@ extension IndexSnapshot {
             let cursorRank = plan.cursor.map { cursor in timeTree.partitionRank { order.isBefore($0, cursor) } }
             return page(in: timeTree, ranks: ranks, cursorRank: cursorRank, plan: plan) { $0 }
         }
-        // The most selective field: every range count is O(log n).
-        var best: (field: IndexField, key: UInt32, ranks: Range<Int>)?
-        for (field, key) in conditions {
+        // The most selective field first: every range count is O(log n).
+        let ranges = conditions.map { (field, key) in
             let ranks = keyTrees[field.rawValue].ranks(
                 from: { order.isBefore($0, key: key, plan.low) }, to: { order.isBefore($0, key: key, plan.high) })
-            if best == nil || ranks.count < best!.ranks.count { best = (field, key, ranks) }
-        }
-        let chosen = best!
+            return (field: field, key: key, ranks: ranks)
+        }.sorted { $0.ranks.count < $1.ranks.count }
+        let chosen = ranges[0]
         let tree = keyTrees[chosen.field.rawValue]
-        if conditions.count == 1 {
+        if ranges.count == 1 {
             let cursorRank = plan.cursor.map { cursor in
                 tree.partitionRank { order.isBefore($0, key: chosen.key, cursor) }
             }
             return page(in: tree, ranks: chosen.ranks, cursorRank: cursorRank, plan: plan) { $0.sequence }
         }
+        // When the second range is not much larger than the first, its events go into a bitmap:
+        // building it reads index leaves in order, and testing against it stays in the caches,
+        // where checking each candidate's column cell would miss them.
+        var bitmap: SequenceBitmap?
+        var checked = ranges.dropFirst()
+        let second = ranges[1]
+        if chosen.ranks.count >= plan.tuning.bitmapMinimumCandidates
+            && second.ranks.count <= chosen.ranks.count * plan.tuning.bitmapMaximumRatio
+        {
+            bitmap = self.bitmap(of: keyTrees[second.field.rawValue], ranks: second.ranks)
+            checked = checked.dropFirst()
+        }
         var filter = KeyFilter()
-        for (field, key) in conditions where field != chosen.field { filter.append(field, key) }
-        return scan(tree, ranks: chosen.ranks, filter: filter, plan: plan)
+        for range in checked { filter.append(range.field, range.key) }
+        return scan(tree, ranks: chosen.ranks, bitmap: bitmap, filter: filter, plan: plan)
+    }
+
+    /// The sequence numbers of an index range, as a bitmap over the snapshot's span.
+    private func bitmap(of tree: CountedBTree<KeyedEntry>, ranks: Range<Int>) -> SequenceBitmap {
+        let bitmap = SequenceBitmap(span: columns.base...Swift.max(columns.base, lastSequence))
+        tree.forEachRun(inRanks: ranks) { run in
+            for entry in run { bitmap.insert(UInt64(entry.sequence)) }
+            return true
+        }
+        return bitmap
     }
 
     /// A page from one index range where every entry matches: counted and located by rank.
@@ -53,12 +74,14 @@ extension IndexSnapshot {
         return finish(sequences, total: ranks.count, hasMore: hasMore, plan: plan)
     }
 
-    /// A page from an index range whose entries must also pass `filter`: the whole range is
-    /// scanned once, newest first, to count the matches exactly and collect the page on the way.
+    /// A page from an index range whose entries must also be in `bitmap` (when given) and pass
+    /// `filter`: the whole range is scanned once, newest first, to count the matches exactly and
+    /// collect the page on the way.
     ///
     /// - Complexity: O(m) for m entries in the range.
     private func scan(
-        _ tree: CountedBTree<KeyedEntry>, ranks: Range<Int>, filter: KeyFilter, plan: QueryPlan
+        _ tree: CountedBTree<KeyedEntry>, ranks: Range<Int>, bitmap: SequenceBitmap?, filter: KeyFilter,
+        plan: QueryPlan
     ) -> QueryPage {
         let columns = columns
         var total = 0
@@ -73,7 +96,11 @@ extension IndexSnapshot {
         tree.forEachRun(inRanks: ranks, reverse: true) { run in
             // Read the whole run's column cells first, in a loop of independent loads, so that
             // many cache misses are in flight at once; then walk the run newest first.
-            for index in 0..<run.count { matched[index] = true }
+            if let bitmap {
+                for index in 0..<run.count { matched[index] = bitmap.contains(UInt64(run[index].sequence)) }
+            } else {
+                for index in 0..<run.count { matched[index] = true }
+            }
             for condition in conditions {
                 for index in 0..<run.count {
                     let key = columns.key(condition.field, UInt64(run[index].sequence))

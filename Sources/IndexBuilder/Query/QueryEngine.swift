@@ -5,10 +5,16 @@ import SegmentStore
 public struct QueryEngine: Sendable {
     /// The live indexes queried.
     public let index: EventIndex
+    let tuning: QueryTuning
 
     /// Creates an engine over `index`.
     public init(index: EventIndex) {
+        self.init(index: index, tuning: QueryTuning())
+    }
+
+    init(index: EventIndex, tuning: QueryTuning) {
         self.index = index
+        self.tuning = tuning
     }
 
     /// Runs a query on the current snapshot of the indexes.
@@ -24,7 +30,7 @@ public struct QueryEngine: Sendable {
 
     /// Runs a query on a given snapshot; see `run(_:)`.
     public func run(_ query: EventQuery, on snapshot: IndexSnapshot) throws(QueryError) -> QueryPage {
-        let plan = try QueryPlan(query, snapshot: snapshot)
+        let plan = try QueryPlan(query, snapshot: snapshot, tuning: tuning)
         return snapshot.page(for: plan)
     }
 
@@ -49,8 +55,9 @@ struct QueryPlan {
     var cursor: EventPosition?
     var limit: Int
     var offset: Int
+    var tuning: QueryTuning
 
-    init(_ query: EventQuery, snapshot: IndexSnapshot) throws(QueryError) {
+    init(_ query: EventQuery, snapshot: IndexSnapshot, tuning: QueryTuning) throws(QueryError) {
         guard (1...EventQuery.maximumLimit).contains(query.limit) else {
             throw QueryError(
                 .invalidLimit, parameter: "limit",
@@ -67,6 +74,7 @@ struct QueryPlan {
         cursor = try query.cursor.map { (text) throws(QueryError) in try PageCursor(encoded: text).position }
         limit = query.limit
         offset = query.offset
+        self.tuning = tuning
         low = .start(of: query.startTime?.microseconds ?? .min)
         high = .end(of: query.endTime?.microseconds ?? .max)
         var resolved: [(field: IndexField, key: UInt32)] = []
@@ -80,4 +88,13 @@ struct QueryPlan {
         }
         conditions = resolved
     }
+}
+
+/// When a combined filter puts its second condition into a bitmap instead of checking columns.
+struct QueryTuning: Sendable {
+    /// The fewest candidates for which a bitmap of the second condition pays for itself.
+    var bitmapMinimumCandidates = 2048
+    /// How many times larger than the scanned range the second range may be and still go into a
+    /// bitmap: setting and testing a bit costs about a fifth of a scattered column read.
+    var bitmapMaximumRatio = 4
 }

@@ -25,9 +25,11 @@ public struct IndexLoader: ~Copyable {
     /// Creates a loader.
     ///
     /// - Parameters:
+    ///   - firstSequence: The store's first sequence number, where an index left empty starts.
     ///   - expectedEvents: How many events will come, to size buffers and report time left.
     ///   - logger: Where progress goes, once a second.
-    public init(expectedEvents: Int = 0, logger: Logger = .disabled) {
+    public init(firstSequence: UInt64 = 1, expectedEvents: Int = 0, logger: Logger = .disabled) {
+        cells = IndexColumns(firstSequence: Swift.max(1, firstSequence))
         interners = IndexField.allCases.map { field in
             KeyInterner(expectedKeys: field == .correlationId ? expectedEvents / 4 : 1024)
         }
@@ -49,18 +51,20 @@ public struct IndexLoader: ~Copyable {
         if indexed == 0 && cells.count == 0 { cells = IndexColumns(firstSequence: fields.sequence) }
         guard fields.sequence >= cells.nextSequence else {
             throw IndexError(
-                .storeFailure, "event \(fields.sequence) arrived after \(cells.nextSequence - 1); "
+                .storeFailure,
+                "event \(fields.sequence) arrived after \(cells.nextSequence - 1); "
                     + "the store must list events in sequence order")
         }
         while cells.nextSequence < fields.sequence { cells.appendGap() }
-        let keys = try EventIndex.internKeys(of: fields, in: &interners)
+        let hashes = EventHashes(fields)
+        let keys = try EventIndex.internKeys(hashes, in: &interners)
         cells.append(timestamp: fields.timestamp.microseconds, keys: keys)
         count(keys.0, .eventType)
         count(keys.1, .source)
         count(keys.2, .target)
         count(keys.3, .sessionId)
         count(keys.4, .correlationId)
-        idSlots.append(UInt64(LookupTables.idFingerprint(fields.id)) << 32 | fields.sequence)
+        idSlots.append(UInt64(hashes.idFingerprint) << 32 | fields.sequence)
         indexed += 1
         if indexed & 0x3FFF == 0 { progress.tick(indexed: indexed) }
     }

@@ -1,6 +1,7 @@
 import Observability
 
 /// Logs how far a rebuild has got, at most once a second: events indexed, rate, time left.
+/// A rebuild shorter than a second logs no progress line.
 struct RebuildProgress {
     private let logger: Logger
     private let expected: Int
@@ -51,10 +52,10 @@ struct RebuildProgress {
         logger.debug("index rebuild step done", ["index.step": .string(name), "index.seconds": .double(seconds)])
     }
 
-    /// Logs the end of the rebuild.
+    /// Logs the end of the rebuild (at debug level: the service logs its own lifecycle line).
     func finished(indexed: Int) {
         let elapsed = elapsedSeconds
-        logger.info(
+        logger.debug(
             "indexes rebuilt",
             [
                 "index.events_indexed": .int(Int64(indexed)), "index.seconds": .double(elapsed),

@@ -54,6 +54,11 @@ struct HashSlotTable: Sendable {
     /// The number of slots.
     var capacity: Int { slots.count }
 
+    /// Every occupied slot, packed as `fingerprint << 32 | value`, in table order.
+    var occupiedSlots: ContiguousArray<UInt64> {
+        ContiguousArray(slots.lazy.filter { $0 != 0 })
+    }
+
     /// Whether adding `additional` values would make the table grow.
     func needsGrowth(adding additional: Int) -> Bool {
         Double(count + additional) > Double(slots.count) * Self.maximumLoad

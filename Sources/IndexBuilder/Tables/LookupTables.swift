@@ -40,7 +40,9 @@ final class LookupTables: Sendable {
         let fingerprint = Self.idFingerprint(id)
         var found: [UInt64] = []
         state.withLock { tables in
-            tables.ids.forEachValue(fingerprint: fingerprint) { found.append(UInt64($0)); return true }
+            tables.ids.forEachValue(fingerprint: fingerprint) {
+                found.append(UInt64($0)); return true
+            }
         }
         return found
     }
