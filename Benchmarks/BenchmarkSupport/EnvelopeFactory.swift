@@ -57,7 +57,8 @@ public enum EnvelopeFactory {
             let path = "Sources/Module\(generator.next() % 12)/File\(generator.next() % 80).swift"
             payload = """
                 {"hook":"PostToolUse","tool_name":"\(tool)","tool_input":{"file_path":"/work/project/\(path)",\
-                "command":"\(commands[Int(generator.next() % UInt64(commands.count))])","limit":\(generator.next() % 400)},\
+                "command":"\(commands[Int(generator.next() % UInt64(commands.count))])",\
+                "limit":\(generator.next() % 400)},\
                 "tool_response":{"success":\(generator.next() % 5 != 0),"lines":\(generator.next() % 900),\
                 "duration_ms":\(generator.next() % 9_000)},"cwd":"/work/project","permission_mode":"default",\
                 "transcript_path":"/home/agent/.claude/projects/project/\(session).jsonl"}
@@ -90,9 +91,13 @@ public enum EnvelopeFactory {
             timestamp: timestamp, receivedAt: .now(), payload: Array(payload.utf8),
             original: OriginalMessage(
                 exchange: "bloodbank.events.v1", routingKey: type,
-                properties: Array(
-                    "{\"content_type\":\"application/json\",\"content_encoding\":\"utf-8\",\"delivery_mode\":2,\"message_id\":\"\(id)\"}"
-                        .utf8), body: Array(body.utf8)))
+                properties: Array(properties(messageID: id).utf8), body: Array(body.utf8)))
+    }
+
+    /// The AMQP properties the main publisher sets, as the consumer renders them.
+    static func properties(messageID: String) -> String {
+        "{\"content_type\":\"application/json\",\"content_encoding\":\"utf-8\",\"delivery_mode\":2,"
+            + "\"message_id\":\"\(messageID)\"}"
     }
 
     public static func uuid(_ generator: inout SplitMix) -> String {

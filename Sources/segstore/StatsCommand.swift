@@ -76,7 +76,8 @@ struct StoreStatisticsReport {
         let oldestText = oldest.map { "\"\($0.rfc3339)\"" } ?? "null"
         let newestText = newest.map { "\"\($0.rfc3339)\"" } ?? "null"
         return """
-            {"segments":\(segments),"events":\(events),"bytes":\(bytes),"compression_ratio":\(String(format: "%.3f", compressionRatio)),\
+            {"segments":\(segments),"events":\(events),"bytes":\(bytes),\
+            "compression_ratio":\(String(format: "%.3f", compressionRatio)),\
             "oldest":\(oldestText),"newest":\(newestText),"quarantined":\(quarantined)}
             """
     }

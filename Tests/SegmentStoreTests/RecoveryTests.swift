@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import SegmentStore
+import Synchronization
 import Testing
 
 @Suite struct RecoveryTests {

@@ -45,13 +45,15 @@ enum Events {
         var generator = SeededGenerator(seed: UInt64(number) &* 7919 &+ 1)
         var text = ""
         while text.utf8.count < payloadBytes {
-            text += words[Int(generator.next() % UInt64(words.count))] + String(generator.next() % 1000, radix: 16) + " "
+            text +=
+                words[Int(generator.next() % UInt64(words.count))] + String(generator.next() % 1000, radix: 16) + " "
         }
         text = String(text.utf8.prefix(payloadBytes))!
         let payload = Array("{\"n\":\(number),\"text\":\"\(text)\"}".utf8)
         let body = Array("{\"event_id\":\"id-\(number)\",\"payload\":{\"n\":\(number),\"text\":\"\(text)\"}}".utf8)
         return StoredEvent(
-            id: "id-\(number)", eventType: "test.event.created", source: "tests@host", target: number % 3 == 0 ? "tonny" : nil,
+            id: "id-\(number)", eventType: "test.event.created", source: "tests@host",
+            target: number % 3 == 0 ? "tonny" : nil,
             sessionId: session, correlationId: number % 2 == 0 ? "corr-\(number / 2)" : nil,
             timestamp: EventTimestamp(microseconds: 1_760_000_000_000_000 + Int64(number) * 1_000),
             receivedAt: EventTimestamp(microseconds: 1_760_000_000_000_000 + Int64(number) * 1_000 + 5),

@@ -32,7 +32,8 @@ import Testing
         let sealed = directory.segmentPaths[1]
         let original = try Data(contentsOf: URL(fileURLWithPath: sealed))
         var generator = SeededGenerator(seed: 42)
-        let positions = [0, 10, 63, 64, 100, original.count / 2, original.count - 100, original.count - 1]
+        let positions =
+            [0, 10, 63, 64, 100, original.count / 2, original.count - 100, original.count - 1]
             + (0..<24).map { _ in Int.random(in: 0..<original.count, using: &generator) }
 
         for position in positions {

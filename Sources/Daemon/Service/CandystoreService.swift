@@ -36,7 +36,8 @@ public enum CandystoreService {
         do {
             store = try EventStore.open(storeOptions, logger: logger.labeled("segment-store"))
             quarantine = try QuarantineLog(
-                directory: QuarantineLog.directory(inDataDirectory: dataDirectory), logger: logger.labeled("quarantine"))
+                directory: QuarantineLog.directory(inDataDirectory: dataDirectory), logger: logger.labeled("quarantine")
+            )
         } catch {
             logger.error("cannot open the store", ["error": .string(error.description)])
             return 1

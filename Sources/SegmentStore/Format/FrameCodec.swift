@@ -43,7 +43,9 @@ public enum FrameCodec {
     }
 
     /// Encodes events whose sequence numbers are `firstSequence`, `firstSequence + 1`, … into one frame.
-    static func encodeFrame(_ events: ArraySlice<StoredEvent>, firstSequence: UInt64, commitTime: EventTimestamp)
+    static func encodeFrame(
+        _ events: ArraySlice<StoredEvent>, firstSequence: UInt64, commitTime: EventTimestamp
+    )
         -> [UInt8]
     {
         var index = ByteWriter(capacity: events.count * 96)
@@ -112,7 +114,8 @@ public enum FrameCodec {
     static func indexBlock(of header: FrameHeader, frame: UnsafeRawBufferPointer) -> [UInt8]? {
         let start = FrameHeader.size
         let stored = UnsafeRawBufferPointer(rebasing: frame[start..<(start + Int(header.indexStoredLength))])
-        return block(stored, compressed: header.flags & FrameHeader.indexCompressed != 0, rawLength: header.indexRawLength)
+        return block(
+            stored, compressed: header.flags & FrameHeader.indexCompressed != 0, rawLength: header.indexRawLength)
     }
 
     /// The decompressed body block of a frame, or `nil` if it does not decompress to its length.
@@ -127,7 +130,8 @@ public enum FrameCodec {
                 LZ4Codec.decompress(stored, rawLength: Int(header.bodyRawLength), dictionary: $0)
             }
         }
-        return block(stored, compressed: header.flags & FrameHeader.bodyCompressed != 0, rawLength: header.bodyRawLength)
+        return block(
+            stored, compressed: header.flags & FrameHeader.bodyCompressed != 0, rawLength: header.bodyRawLength)
     }
 
     private static func block(_ stored: UnsafeRawBufferPointer, compressed: Bool, rawLength: UInt32) -> [UInt8]? {
@@ -138,7 +142,9 @@ public enum FrameCodec {
     /// Decodes every record's indexed fields from a decompressed index block.
     ///
     /// - Throws: `StoreError.corrupt` if the block does not hold exactly `header.recordCount` records.
-    static func decodeIndexedFields(_ block: [UInt8], header: FrameHeader, into output: inout [IndexedFields])
+    static func decodeIndexedFields(
+        _ block: [UInt8], header: FrameHeader, into output: inout [IndexedFields]
+    )
         throws(StoreError)
     {
         do {
@@ -157,12 +163,15 @@ public enum FrameCodec {
             }
         } catch {
             let offset = (error as? ByteReader.OutOfBounds)?.offset ?? -1
-            throw StoreError(.corrupt, "index block of frame at sequence \(header.firstSequence) is malformed at byte \(offset)")
+            throw StoreError(
+                .corrupt, "index block of frame at sequence \(header.firstSequence) is malformed at byte \(offset)")
         }
     }
 
     /// Decodes every event of a frame from its decompressed blocks.
-    static func decodeEvents(indexBlock: [UInt8], bodyBlock: [UInt8], header: FrameHeader) throws(StoreError)
+    static func decodeEvents(
+        indexBlock: [UInt8], bodyBlock: [UInt8], header: FrameHeader
+    ) throws(StoreError)
         -> [StoredEvent]
     {
         let records = try FrameRecords(header: header, indexBlock: indexBlock, bodyBlock: bodyBlock)

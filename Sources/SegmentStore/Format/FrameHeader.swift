@@ -96,7 +96,8 @@ public struct FrameHeader: Sendable, Equatable {
                 frameLength: try reader.read(), kind: try reader.read(), flags: try reader.read(),
                 firstSequence: try reader.read(), recordCount: try reader.read(),
                 indexStoredLength: try reader.read(), indexRawLength: try reader.read(),
-                bodyStoredLength: try reader.read(), bodyRawLength: try {
+                bodyStoredLength: try reader.read(),
+                bodyRawLength: try {
                     let value: UInt32 = try reader.read()
                     _ = try reader.read(UInt32.self)
                     return value

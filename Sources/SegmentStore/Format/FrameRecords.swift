@@ -42,7 +42,8 @@ struct FrameRecords: Sendable {
             return reader.remaining == 0 ? nil : reader.offset
         }
         if let offset = indexProblem {
-            throw StoreError(.corrupt, "index block of frame at sequence \(header.firstSequence) is malformed at byte \(offset)")
+            throw StoreError(
+                .corrupt, "index block of frame at sequence \(header.firstSequence) is malformed at byte \(offset)")
         }
         let bodyProblem = bodyBlock.withUnsafeBytes { raw -> Int? in
             var reader = ByteReader(raw)
@@ -72,7 +73,8 @@ struct FrameRecords: Sendable {
             return reader.remaining == 0 ? nil : reader.offset
         }
         if let offset = bodyProblem {
-            throw StoreError(.corrupt, "body block of frame at sequence \(header.firstSequence) is malformed at byte \(offset)")
+            throw StoreError(
+                .corrupt, "body block of frame at sequence \(header.firstSequence) is malformed at byte \(offset)")
         }
         self.header = header
         self.indexBlock = indexBlock
@@ -121,7 +123,8 @@ struct FrameRecords: Sendable {
                 id: fields.id, eventType: fields.eventType, source: fields.source, target: fields.target,
                 sessionId: fields.sessionId, correlationId: fields.correlationId, timestamp: fields.timestamp,
                 receivedAt: EventTimestamp(microseconds: received), payload: payload,
-                original: OriginalMessage(exchange: exchange, routingKey: routingKey, properties: properties, body: body),
+                original: OriginalMessage(
+                    exchange: exchange, routingKey: routingKey, properties: properties, body: body),
                 sequence: fields.sequence,
                 storedAt: EventTimestamp(microseconds: commitTimes?[position] ?? header.commitTime))
         }

@@ -83,7 +83,9 @@ public struct SegmentHeader: Sendable, Equatable {
             let created: Int64 = try reader.read()
             _ = try reader.readBytes(24)
             let stored: UInt64 = try reader.read()
-            guard Checksum.hash(UnsafeRawBufferPointer(rebasing: bytes[0..<56])) == stored else { throw DecodeError.badChecksum }
+            guard Checksum.hash(UnsafeRawBufferPointer(rebasing: bytes[0..<56])) == stored else {
+                throw DecodeError.badChecksum
+            }
             guard version == currentVersion else { throw DecodeError.unsupportedVersion(version) }
             return SegmentHeader(
                 firstSequence: firstSequence, createdAt: EventTimestamp(microseconds: created), version: version,

@@ -35,7 +35,9 @@ final class ActiveSegment {
 
     /// Creates a new, empty segment file starting at `firstSequence`: writes and syncs its header,
     /// then syncs the directory so the file itself survives a crash.
-    static func create(directory: String, firstSequence: UInt64, options: StoreOptions) throws(StoreError)
+    static func create(
+        directory: String, firstSequence: UInt64, options: StoreOptions
+    ) throws(StoreError)
         -> ActiveSegment
     {
         let path = directory + "/" + SegmentName.fileName(firstSequence: firstSequence)
@@ -53,7 +55,9 @@ final class ActiveSegment {
 
     /// Writes `bytes` (whole frames) at the end and syncs them; only then does the segment count
     /// them as part of its length.
-    func append(_ bytes: [UInt8], frames newFrames: [FrameLocation], minTimestamp low: Int64, maxTimestamp high: Int64)
+    func append(
+        _ bytes: [UInt8], frames newFrames: [FrameLocation], minTimestamp low: Int64, maxTimestamp high: Int64
+    )
         throws(StoreError)
     {
         try file.write(bytes, at: length)

@@ -19,7 +19,8 @@ final class DirectoryLock: Sendable {
             if code == EWOULDBLOCK {
                 throw StoreError(
                     .locked,
-                    "another process (a running candystore daemon?) holds the data directory; stop it first or use another directory",
+                    "another process (a running candystore daemon?) holds the data directory; stop it first "
+                        + "or use another directory",
                     path: path)
             }
             throw StoreError.system("flock", errno: code, path: path)

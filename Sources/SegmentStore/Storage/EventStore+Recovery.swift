@@ -18,7 +18,9 @@ extension EventStore {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
             else {
-                throw StoreError(.unavailable, "data directory does not exist; pass the directory the daemon writes", path: directory)
+                throw StoreError(
+                    .unavailable, "data directory does not exist; pass the directory the daemon writes", path: directory
+                )
             }
         } else {
             try SystemFile.createDirectory(directory)
@@ -38,7 +40,8 @@ extension EventStore {
                 report.damage.append(
                     SegmentDamage(
                         path: file.path, offset: 0,
-                        reason: "sequence gap: segment starts at \(file.firstSequence), previous ends before \(expected)"))
+                        reason:
+                            "sequence gap: segment starts at \(file.firstSequence), previous ends before \(expected)"))
             }
             if let sealed = try openSealed(file, options: options) {
                 records.append(sealed)
@@ -85,7 +88,8 @@ extension EventStore {
                 "recovery.truncated_bytes": .int(Int64(report.truncatedBytes)),
                 "recovery.dropped_frames": .int(Int64(report.droppedFrames)),
             ])
-        return EventStore(options: options, recovery: report, catalog: catalog, writer: writer, lock: lock, logger: logger)
+        return EventStore(
+            options: options, recovery: report, catalog: catalog, writer: writer, lock: lock, logger: logger)
     }
 
     struct SegmentFileEntry {
@@ -99,16 +103,21 @@ extension EventStore {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw StoreError(.unavailable, "cannot list the data directory: \(error.localizedDescription)", path: directory)
+            throw StoreError(
+                .unavailable, "cannot list the data directory: \(error.localizedDescription)", path: directory)
         }
         return names.compactMap { name in
-            SegmentName.firstSequence(of: name).map { SegmentFileEntry(path: directory + "/" + name, firstSequence: $0) }
+            SegmentName.firstSequence(of: name).map {
+                SegmentFileEntry(path: directory + "/" + name, firstSequence: $0)
+            }
         }.sorted { $0.firstSequence < $1.firstSequence }
     }
 
     /// Opens a segment whose header and trailer validate, from its frame table; `nil` if it has no
     /// valid trailer.
-    private static func openSealed(_ entry: SegmentFileEntry, options: StoreOptions) throws(StoreError) -> SegmentRecord? {
+    private static func openSealed(
+        _ entry: SegmentFileEntry, options: StoreOptions
+    ) throws(StoreError) -> SegmentRecord? {
         let file = try SystemFile(path: entry.path, create: false, readOnly: true, faults: nil)
         let size = try file.size()
         guard size >= SegmentHeader.size + SegmentFooter.size else { return nil }
@@ -199,7 +208,8 @@ extension EventStore {
             if truncate {
                 throw StoreError(
                     .corrupt,
-                    "the active segment's header is invalid; move the file aside (it is kept for inspection) and restart",
+                    "the active segment's header is invalid; move the file aside (it is kept for inspection) "
+                        + "and restart",
                     path: entry.path, offset: 0)
             }
             return (record, nil)
@@ -241,7 +251,8 @@ extension EventStore {
                 frames: scan.frames, minTimestamp: scan.minTimestamp, maxTimestamp: scan.maxTimestamp,
                 checksum: checksum, options: options)
             let record = SegmentRecord(
-                path: entry.path, firstSequence: entry.firstSequence, frames: scan.frames, endSequence: scan.endSequence,
+                path: entry.path, firstSequence: entry.firstSequence, frames: scan.frames,
+                endSequence: scan.endSequence,
                 durableLength: validLength, mapping: try active.mapping(covering: validLength), sealed: false,
                 damage: nil, fileSize: validLength)
             return (record, active)

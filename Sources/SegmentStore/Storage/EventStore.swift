@@ -133,7 +133,8 @@ public final class EventStore: Sendable {
         for segment in segments where segment.endSequence > start {
             guard let mapping = segment.mapping else { continue }
             for frame in segment.frames where frame.endSequence > start {
-                guard let bytes = mapping.bytes(offset: frame.offset, count: frame.length, limit: segment.durableLength),
+                guard
+                    let bytes = mapping.bytes(offset: frame.offset, count: frame.length, limit: segment.durableLength),
                     let header = FrameHeader.read(bytes), let block = FrameCodec.indexBlock(of: header, frame: bytes)
                 else {
                     throw StoreError(
@@ -188,7 +189,8 @@ public final class EventStore: Sendable {
             let bytes = resolved.mapping.bytes(
                 offset: resolved.location.offset, count: resolved.location.length, limit: resolved.limit),
             let header = FrameHeader.read(bytes),
-            FrameScanner.problem(with: header, available: bytes.count, expected: resolved.location.firstSequence) == nil,
+            FrameScanner.problem(with: header, available: bytes.count, expected: resolved.location.firstSequence)
+                == nil,
             FrameHeader.checksumMatches(frame: bytes, header: header),
             let index = FrameCodec.indexBlock(of: header, frame: bytes),
             let body = FrameCodec.bodyBlock(of: header, frame: bytes, indexBlock: index)

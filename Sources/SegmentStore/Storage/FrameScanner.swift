@@ -82,7 +82,9 @@ struct FrameScanner {
     /// Why a frame header cannot be right, or `nil` if it is plausible.
     ///
     /// - Parameter allowsGaps: accept a first sequence above `expected` (sparse segments).
-    static func problem(with header: FrameHeader, available: Int, expected: UInt64, allowsGaps: Bool = false)
+    static func problem(
+        with header: FrameHeader, available: Int, expected: UInt64, allowsGaps: Bool = false
+    )
         -> String?
     {
         if header.kind != FrameHeader.eventBatchKind && header.kind != FrameHeader.compactedBatchKind {
@@ -114,7 +116,8 @@ struct FrameScanner {
         guard let body = FrameCodec.bodyBlock(of: header, frame: frame, indexBlock: index) else {
             return "body block does not decompress (sequence \(header.firstSequence))"
         }
-        if header.kind == FrameHeader.compactedBatchKind && CompactedFrame.commitTimes(of: header, frame: frame) == nil {
+        if header.kind == FrameHeader.compactedBatchKind && CompactedFrame.commitTimes(of: header, frame: frame) == nil
+        {
             return "commit-time table is malformed (sequence \(header.firstSequence))"
         }
         do {

@@ -170,7 +170,9 @@ final class SegmentWriter: @unchecked Sendable {
     }
 
     /// Splits a batch into frames of about `frameBytes` raw bytes each and encodes them back to back.
-    private func encode(_ events: [StoredEvent], from firstSequence: UInt64, commitTime: EventTimestamp)
+    private func encode(
+        _ events: [StoredEvent], from firstSequence: UInt64, commitTime: EventTimestamp
+    )
         -> ([UInt8], [FrameLocation])
     {
         var bytes = [UInt8]()
@@ -187,7 +189,8 @@ final class SegmentWriter: @unchecked Sendable {
             let frame = FrameCodec.encodeFrame(events[start..<end], firstSequence: sequence, commitTime: commitTime)
             frames.append(
                 FrameLocation(
-                    firstSequence: sequence, recordCount: UInt32(end - start), offset: bytes.count, length: frame.count))
+                    firstSequence: sequence, recordCount: UInt32(end - start), offset: bytes.count, length: frame.count)
+            )
             bytes.append(contentsOf: frame)
             sequence += UInt64(end - start)
             start = end
@@ -228,7 +231,8 @@ final class SegmentWriter: @unchecked Sendable {
         guard !batch.events.isEmpty else {
             for submission in batch.submissions {
                 submission.completion(
-                    .success(DurableBatch(firstSequence: nextSequence, count: 0, storedAt: batch.commitTime, events: [])))
+                    .success(
+                        DurableBatch(firstSequence: nextSequence, count: 0, storedAt: batch.commitTime, events: [])))
             }
             return
         }
@@ -244,9 +248,11 @@ final class SegmentWriter: @unchecked Sendable {
             for submission in batch.submissions {
                 let count = submission.events.count
                 let start = Int(first - durable.firstSequence)
-                let slice = batch.submissions.count == 1 ? durable.events : Array(durable.events[start..<(start + count)])
+                let slice =
+                    batch.submissions.count == 1 ? durable.events : Array(durable.events[start..<(start + count)])
                 submission.completion(
-                    .success(DurableBatch(firstSequence: first, count: count, storedAt: durable.storedAt, events: slice)))
+                    .success(
+                        DurableBatch(firstSequence: first, count: count, storedAt: durable.storedAt, events: slice)))
                 first += UInt64(count)
             }
         }
@@ -295,7 +301,8 @@ final class SegmentWriter: @unchecked Sendable {
                     firstSequence: batch.firstSequence, count: batch.events.count, storedAt: batch.commitTime,
                     events: fields, syncSeconds: syncSeconds))
         } catch let error as StoreError {
-            logger.error("segment write failed", ["segment.path": .string(active.path), "error": .string(error.description)])
+            logger.error(
+                "segment write failed", ["segment.path": .string(active.path), "error": .string(error.description)])
             return .failure(error)
         } catch {
             return .failure(StoreError(.ioFailure, "unexpected failure: \(error)"))

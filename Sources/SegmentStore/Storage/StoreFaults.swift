@@ -28,7 +28,8 @@ public final class StoreFaults: Sendable {
     /// Makes the next `count` writes fail with `errno`, each after writing `partialBytes`.
     public func failWrites(errno: Int32, count: Int = 1, partialBytes: Int = 0) {
         state.withLock { state in
-            state.writeFailures += Array(repeating: WriteFailure(errno: errno, partialBytes: partialBytes), count: count)
+            state.writeFailures += Array(
+                repeating: WriteFailure(errno: errno, partialBytes: partialBytes), count: count)
         }
     }
 

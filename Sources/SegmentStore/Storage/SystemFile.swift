@@ -8,7 +8,9 @@ struct SystemFile: ~Copyable {
     let faults: StoreFaults?
 
     /// Opens `path` for reading and writing, creating it if `create` is set.
-    init(path: String, create: Bool, exclusive: Bool = false, readOnly: Bool = false, faults: StoreFaults?)
+    init(
+        path: String, create: Bool, exclusive: Bool = false, readOnly: Bool = false, faults: StoreFaults?
+    )
         throws(StoreError)
     {
         var flags = readOnly ? O_RDONLY : O_RDWR
@@ -44,7 +46,8 @@ struct SystemFile: ~Copyable {
         }
         var written = 0
         while written < bytes.count {
-            let result = pwrite(descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(offset + written))
+            let result = pwrite(
+                descriptor, bytes.baseAddress! + written, bytes.count - written, off_t(offset + written))
             if result < 0 {
                 if errno == EINTR { continue }
                 throw StoreError.system("pwrite", errno: errno, path: path, offset: Int64(offset + written))
@@ -112,7 +115,8 @@ struct SystemFile: ~Copyable {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
             throw StoreError(
-                .unavailable, "cannot create the data directory: \(error.localizedDescription); check its parent is writable",
+                .unavailable,
+                "cannot create the data directory: \(error.localizedDescription); check its parent is writable",
                 path: path)
         }
     }

@@ -17,7 +17,9 @@ public enum LZ4Codec {
     ///   a better ratio.
     /// - Returns: the number of bytes appended, or `nil` when compression would not make the block
     ///   smaller (the caller then stores it raw).
-    public static func compress(_ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8], highCompression: Bool = false)
+    public static func compress(
+        _ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8], highCompression: Bool = false
+    )
         -> Int?
     {
         guard input.count > 0, input.count < Int(LZ4_MAX_INPUT_SIZE) else { return nil }
@@ -56,7 +58,8 @@ public enum LZ4Codec {
         }
         defer { LZ4_freeStream(stream) }
         let window = min(dictionary.count, 64 << 10)
-        let history = dictionary.baseAddress!.advanced(by: dictionary.count - window).assumingMemoryBound(to: CChar.self)
+        let history = dictionary.baseAddress!.advanced(by: dictionary.count - window).assumingMemoryBound(
+            to: CChar.self)
         LZ4_loadDict(stream, history, Int32(window))
         let bound = maximumCompressedSize(input.count)
         let start = output.count
@@ -113,13 +116,16 @@ public enum LZ4Codec {
 
     /// Decompresses a block compressed against `dictionary` into exactly `rawLength` bytes
     /// (`LZ4_decompress_safe_usingDict`).
-    public static func decompress(_ input: UnsafeRawBufferPointer, rawLength: Int, dictionary: UnsafeRawBufferPointer)
+    public static func decompress(
+        _ input: UnsafeRawBufferPointer, rawLength: Int, dictionary: UnsafeRawBufferPointer
+    )
         -> [UInt8]?
     {
         guard rawLength >= 0, input.count > 0 else { return rawLength == 0 ? [] : nil }
         guard dictionary.count > 0 else { return decompress(input, rawLength: rawLength) }
         let window = min(dictionary.count, 64 << 10)
-        let history = dictionary.baseAddress!.advanced(by: dictionary.count - window).assumingMemoryBound(to: CChar.self)
+        let history = dictionary.baseAddress!.advanced(by: dictionary.count - window).assumingMemoryBound(
+            to: CChar.self)
         var output = [UInt8](repeating: 0, count: rawLength)
         let produced = output.withUnsafeMutableBytes { buffer -> Int32 in
             LZ4_decompress_safe_usingDict(

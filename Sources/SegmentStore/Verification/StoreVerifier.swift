@@ -54,7 +54,9 @@ public enum StoreVerifier {
     ///
     /// - Parameter progress: called after each segment with (segments done, segments in all, path).
     /// - Throws: `StoreError.unavailable` if the directory does not exist or cannot be listed.
-    public static func verify(directory: String, progress: (Int, Int, String) -> Void = { _, _, _ in })
+    public static func verify(
+        directory: String, progress: (Int, Int, String) -> Void = { _, _, _ in }
+    )
         throws(StoreError) -> VerificationReport
     {
         var isDirectory: ObjCBool = false
@@ -73,7 +75,9 @@ public enum StoreVerifier {
                 path: file.path, firstSequence: file.firstSequence, isLast: isLast, writerRunning: writerRunning)
             if let expected, file.firstSequence != expected {
                 report.storeProblems.append(
-                    "\(file.path): starts at sequence \(file.firstSequence) but the previous segment ends before \(expected)")
+                    "\(file.path): starts at sequence \(file.firstSequence) but the previous segment ends "
+                        + "before \(expected)"
+                )
             }
             expected = endSequence
             for (leftover, covering) in superseded.sorted(by: { $0.key < $1.key }) where covering == file.path {
@@ -87,7 +91,9 @@ public enum StoreVerifier {
         return report
     }
 
-    static func verifySegment(path: String, firstSequence: UInt64, isLast: Bool, writerRunning: Bool)
+    static func verifySegment(
+        path: String, firstSequence: UInt64, isLast: Bool, writerRunning: Bool
+    )
         -> (SegmentVerification, UInt64)
     {
         var result = SegmentVerification(
@@ -124,7 +130,9 @@ public enum StoreVerifier {
             sparse = header.allowsSequenceGaps
             if header.firstSequence != firstSequence {
                 result.problems.append(
-                    "\(path) at byte 16: header says first sequence \(header.firstSequence), file name says \(firstSequence)")
+                    "\(path) at byte 16: header says first sequence \(header.firstSequence), "
+                        + "file name says \(firstSequence)"
+                )
             }
         } catch {
             result.problems.append("\(path) at byte 0: \(error)")
@@ -147,7 +155,8 @@ public enum StoreVerifier {
                 result.notes.append("\(remaining) bytes past byte \(stop.offset) are being written; not checked")
             } else if footer == nil && isLast {
                 result.problems.append(
-                    "\(path) at byte \(stop.offset): \(stop.reason); \(remaining) bytes of torn tail, which the next start of the daemon cuts off"
+                    "\(path) at byte \(stop.offset): \(stop.reason); \(remaining) bytes of torn tail, "
+                        + "which the next start of the daemon cuts off"
                 )
             } else {
                 result.problems.append("\(path) at byte \(stop.offset): \(stop.reason)")
@@ -186,10 +195,13 @@ public enum StoreVerifier {
         let tableOffset = Int(footer.frameTableOffset)
         var reader = ByteReader(bytes, offset: tableOffset)
         for (position, frame) in scan.frames.enumerated() {
-            guard let sequence = try? reader.read(UInt64.self), let offset = try? reader.read(UInt64.self) else { break }
+            guard let sequence = try? reader.read(UInt64.self), let offset = try? reader.read(UInt64.self) else {
+                break
+            }
             if sequence != frame.firstSequence || Int(offset) != frame.offset {
                 result.problems.append(
-                    "\(path) at byte \(tableOffset + position * 16): frame table entry \(position) does not match the frame at byte \(frame.offset)"
+                    "\(path) at byte \(tableOffset + position * 16): frame table entry \(position) "
+                        + "does not match the frame at byte \(frame.offset)"
                 )
             }
         }
