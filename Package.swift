@@ -43,7 +43,8 @@ let package = Package(
         .target(name: "IndexBuilder", dependencies: ["SegmentStore", "Observability"]),
         .target(name: "Ingest", dependencies: ["SegmentStore", "IndexBuilder", "Observability", "CRabbitMQ"]),
         .target(name: "QueryServer", dependencies: ["SegmentStore", "IndexBuilder", "Observability", "CMicroHTTPD"]),
-        .target(name: "Daemon", dependencies: ["Observability", "SegmentStore", "IndexBuilder", "Ingest", "QueryServer"]),
+        .target(
+            name: "Daemon", dependencies: ["Observability", "SegmentStore", "IndexBuilder", "Ingest", "QueryServer"]),
         .executableTarget(name: "candystore", dependencies: ["Daemon"]),
         .executableTarget(name: "segstore", dependencies: ["SegmentStore", "IndexBuilder"]),
         .target(name: "BenchmarkSupport", dependencies: ["SegmentStore"], path: "Benchmarks/BenchmarkSupport"),
@@ -67,12 +68,18 @@ let package = Package(
             dependencies: ["SegmentStore", "BenchmarkSupport"],
             path: "Benchmarks/CompactionBenchmark"
         ),
+        .executableTarget(
+            name: "APIBenchmark",
+            dependencies: ["Ingest", "SegmentStore"],
+            path: "Benchmarks/APIBenchmark"
+        ),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
         .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore"]),
         .testTarget(name: "IndexBuilderTests", dependencies: ["IndexBuilder", "SegmentStore"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SegmentStore", "IndexBuilder"]),
         .testTarget(name: "QueryServerTests", dependencies: ["QueryServer", "SegmentStore", "IndexBuilder"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Ingest", "IndexBuilder", "QueryServer", "SegmentStore"]),
+        .testTarget(
+            name: "DaemonTests", dependencies: ["Daemon", "Ingest", "IndexBuilder", "QueryServer", "SegmentStore"]),
     ],
     swiftLanguageModes: [.v6]
 )
