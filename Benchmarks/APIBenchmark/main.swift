@@ -11,8 +11,9 @@
 // HTTP load while ingest keeps publishing at the same rate: closed loops from each --clients
 // count (as many requests as the server answers), then --paced requests a second from two
 // threads. Requests go over kept-alive connections; latency is measured by the client, up to
-// the last byte of the answer (from the due time for paced requests). The storage latency of the ingested events is read
-// back from their `storage_latency_ms` through the API, and from the daemon's histogram.
+// the last byte of the answer (from the due time for paced requests). The storage latency of
+// the ingested events is read back from their `storage_latency_ms` through the API, and from the
+// daemon's histogram.
 //
 // The broker must be running (scripts/broker.sh start). The run's exchange and queue are
 // deleted afterwards, and the store too unless --keep-store.
