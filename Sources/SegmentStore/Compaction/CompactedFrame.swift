@@ -37,90 +37,22 @@ enum CompactedFrame {
     static func encode(_ events: ArraySlice<StoredEvent>) -> Encoded {
         precondition(!events.isEmpty, "a frame holds at least one event")
         let firstSequence = events.first!.sequence
-        var index = ByteWriter(capacity: events.count * 96)
-        var body = ByteWriter(capacity: events.count * 1024)
         var times = ByteWriter(capacity: events.count * 2)
-        var minTimestamp = Int64.max
-        var maxTimestamp = Int64.min
         let commitTime = events.first!.storedAt.microseconds
         var previousCommit = commitTime
         for (position, event) in events.enumerated() {
             precondition(event.sequence == firstSequence + UInt64(position), "frame sequences must be consecutive")
-            let time = event.timestamp.microseconds
-            minTimestamp = min(minTimestamp, time)
-            maxTimestamp = max(maxTimestamp, time)
-            index.append(time)
-            index.appendShortString(event.id)
-            index.appendShortString(event.eventType)
-            index.appendShortString(event.source)
-            index.appendShortString(event.target)
-            index.appendShortString(event.sessionId)
-            index.appendShortString(event.correlationId)
-
-            body.append(event.receivedAt.microseconds)
-            body.appendShortString(event.original.exchange)
-            body.appendShortString(event.original.routingKey)
-            body.appendLongBytes(event.original.properties)
-            if let range = PayloadReference.locate(event.payload, in: event.original.body) {
-                body.append(PayloadReference.marker)
-                body.append(UInt32(range.lowerBound))
-                body.append(UInt32(range.count))
-            } else {
-                body.appendLongBytes(event.payload)
-            }
-            body.appendLongBytes(event.original.body)
-
             let commit = event.storedAt.microseconds
             appendVarint(zigzag(commit &- previousCommit), to: &times)
             previousCommit = commit
         }
-
-        var content = [UInt8]()
-        content.reserveCapacity(
-            LZ4Codec.maximumCompressedSize(index.bytes.count + body.bytes.count) + times.bytes.count)
-        var flags: UInt16 = 0
-        let indexStored = index.bytes.withUnsafeBytes {
-            LZ4Codec.compress($0, appendingTo: &content, highCompression: true)
-        }
-        if indexStored != nil { flags |= FrameHeader.indexCompressed } else { content.append(contentsOf: index.bytes) }
-        let indexLength = content.count
-        // As the writer does: the body refers back to the ids and names of the index block.
-        let bodyStored = body.bytes.withUnsafeBytes { raw in
-            index.bytes.withUnsafeBytes {
-                LZ4Codec.compressHighCompression(raw, dictionary: $0, appendingTo: &content)
-            }
-        }
-        if bodyStored != nil {
-            flags |= FrameHeader.bodyCompressed | FrameHeader.bodyUsesIndexDictionary
-        } else {
-            content.append(contentsOf: body.bytes)
-        }
-        let bodyLength = content.count - indexLength
-        content.append(contentsOf: times.bytes)
-
-        var header = FrameHeader(
-            frameLength: UInt32(FrameHeader.size + content.count), kind: FrameHeader.compactedBatchKind, flags: flags,
-            firstSequence: firstSequence, recordCount: UInt32(events.count), indexStoredLength: UInt32(indexLength),
-            indexRawLength: UInt32(index.bytes.count), bodyStoredLength: UInt32(bodyLength),
-            bodyRawLength: UInt32(body.bytes.count), commitTime: commitTime, minTimestamp: minTimestamp,
-            maxTimestamp: maxTimestamp, checksum: 0)
-        var frame = header.encodedWithoutChecksum()
-        header.checksum = frame.withUnsafeBytes { headerBytes in
-            content.withUnsafeBytes { FrameHeader.checksum(headerBytes: headerBytes, content: $0) }
-        }
-        var checksum = ByteWriter(capacity: 8)
-        checksum.append(header.checksum)
-        frame.append(contentsOf: checksum.bytes)
-        frame.append(contentsOf: content)
+        let blocks = FrameCodec.rawBlocks(events)
+        let frame = FrameCodec.assemble(
+            kind: FrameHeader.compactedBatchKind, firstSequence: firstSequence, recordCount: events.count,
+            blocks: blocks, trailer: times.bytes, commitTime: commitTime, highCompression: true)
         return Encoded(
-            bytes: frame, firstSequence: firstSequence, recordCount: events.count, minTimestamp: minTimestamp,
-            maxTimestamp: maxTimestamp)
-    }
-
-    /// The raw size the writer would count for `event`, to close frames at about `frameBytes`.
-    static func rawSize(of event: StoredEvent) -> Int {
-        96 + event.payload.count + event.original.body.count + event.original.properties.count
-            + event.id.utf8.count + event.eventType.utf8.count + event.source.utf8.count
+            bytes: frame, firstSequence: firstSequence, recordCount: events.count,
+            minTimestamp: blocks.minTimestamp, maxTimestamp: blocks.maxTimestamp)
     }
 
     /// Whether a kind-2 header's frame length leaves room for exactly one commit-time table:

@@ -164,7 +164,7 @@ extension StoreCompactor {
                     frames += 1
                 }
                 sampled += 1
-                sampledRaw += CompactedFrame.rawSize(of: event)
+                sampledRaw += FrameCodec.rawSize(of: event)
                 if sampledRaw >= Self.sampleBytes { throw Enough() }
             }
         } catch is Enough {}

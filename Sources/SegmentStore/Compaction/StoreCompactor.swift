@@ -212,7 +212,7 @@ public final class StoreCompactor {
         var rawBytes = 0
         var inserted = group.inserted[...]
         func add(_ event: StoredEvent) throws(StoreError) {
-            rawBytes += CompactedFrame.rawSize(of: event)
+            rawBytes += FrameCodec.rawSize(of: event)
             if let frame = assembler.add(event) { try file.append(frame) }
         }
         for input in group.inputs {
@@ -318,7 +318,7 @@ struct FrameAssembler {
     /// Adds the next event; returns the frame its arrival closed, if any (a full frame, or one
     /// that a hole in the sequence ends).
     mutating func add(_ event: StoredEvent) -> CompactedFrame.Encoded? {
-        let size = CompactedFrame.rawSize(of: event)
+        let size = FrameCodec.rawSize(of: event)
         var closed: CompactedFrame.Encoded?
         if let last = pending.last, last.sequence + 1 != event.sequence || pendingBytes + size > frameBytes {
             closed = flush()

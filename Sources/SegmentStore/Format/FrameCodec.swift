@@ -42,12 +42,22 @@ public enum FrameCodec {
         }
     }
 
-    /// Encodes events whose sequence numbers are `firstSequence`, `firstSequence + 1`, … into one frame.
-    static func encodeFrame(
-        _ events: ArraySlice<StoredEvent>, firstSequence: UInt64, commitTime: EventTimestamp
-    )
-        -> [UInt8]
-    {
+    /// The raw size the writer counts for `event` when it closes frames at about `frameBytes`.
+    static func rawSize(of event: StoredEvent) -> Int {
+        96 + event.payload.count + event.original.body.count + event.original.properties.count
+            + event.id.utf8.count + event.eventType.utf8.count + event.source.utf8.count
+    }
+
+    /// A run of events laid out as an index block and a body block, not yet compressed.
+    struct RawBlocks {
+        var index: [UInt8]
+        var body: [UInt8]
+        var minTimestamp: Int64
+        var maxTimestamp: Int64
+    }
+
+    /// Lays `events` out as the two blocks of a frame, in order.
+    static func rawBlocks(_ events: ArraySlice<StoredEvent>) -> RawBlocks {
         var index = ByteWriter(capacity: events.count * 96)
         var body = ByteWriter(capacity: events.count * 1024)
         var minTimestamp = Int64.max
@@ -77,30 +87,46 @@ public enum FrameCodec {
             }
             body.appendLongBytes(event.original.body)
         }
+        return RawBlocks(index: index.bytes, body: body.bytes, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp)
+    }
 
+    /// Compresses two blocks and puts a checksummed header in front of them.
+    ///
+    /// The body block is compressed with the index block as its dictionary: it holds the same
+    /// ids and names again. `trailer` (compacted frames' commit-time table) follows the blocks
+    /// uncompressed and is covered by the checksum.
+    static func assemble(
+        kind: UInt16, firstSequence: UInt64, recordCount: Int, blocks: RawBlocks, trailer: [UInt8] = [],
+        commitTime: Int64, highCompression: Bool = false
+    ) -> [UInt8] {
         var content = [UInt8]()
-        content.reserveCapacity(LZ4Codec.maximumCompressedSize(index.bytes.count + body.bytes.count) + 32)
+        content.reserveCapacity(
+            LZ4Codec.maximumCompressedSize(blocks.index.count + blocks.body.count) + trailer.count + 32)
         var flags: UInt16 = 0
-        let indexStored = index.bytes.withUnsafeBytes { LZ4Codec.compress($0, appendingTo: &content) }
-        if indexStored != nil { flags |= FrameHeader.indexCompressed } else { content.append(contentsOf: index.bytes) }
+        let indexStored = blocks.index.withUnsafeBytes {
+            LZ4Codec.compress($0, appendingTo: &content, highCompression: highCompression)
+        }
+        if indexStored != nil { flags |= FrameHeader.indexCompressed } else { content.append(contentsOf: blocks.index) }
         let indexLength = content.count
-        // The body block refers back to the index block, which holds the same ids and names again.
-        let bodyStored = body.bytes.withUnsafeBytes { raw in
-            index.bytes.withUnsafeBytes { LZ4Codec.compress(raw, dictionary: $0, appendingTo: &content) }
+        let bodyStored = blocks.body.withUnsafeBytes { raw in
+            blocks.index.withUnsafeBytes {
+                LZ4Codec.compress(raw, dictionary: $0, appendingTo: &content, highCompression: highCompression)
+            }
         }
         if bodyStored != nil {
             flags |= FrameHeader.bodyCompressed | FrameHeader.bodyUsesIndexDictionary
         } else {
-            content.append(contentsOf: body.bytes)
+            content.append(contentsOf: blocks.body)
         }
         let bodyLength = content.count - indexLength
+        content.append(contentsOf: trailer)
 
         var header = FrameHeader(
-            frameLength: UInt32(FrameHeader.size + content.count), kind: FrameHeader.eventBatchKind, flags: flags,
-            firstSequence: firstSequence, recordCount: UInt32(events.count), indexStoredLength: UInt32(indexLength),
-            indexRawLength: UInt32(index.bytes.count), bodyStoredLength: UInt32(bodyLength),
-            bodyRawLength: UInt32(body.bytes.count), commitTime: commitTime.microseconds,
-            minTimestamp: minTimestamp, maxTimestamp: maxTimestamp, checksum: 0)
+            frameLength: UInt32(FrameHeader.size + content.count), kind: kind, flags: flags,
+            firstSequence: firstSequence, recordCount: UInt32(recordCount), indexStoredLength: UInt32(indexLength),
+            indexRawLength: UInt32(blocks.index.count), bodyStoredLength: UInt32(bodyLength),
+            bodyRawLength: UInt32(blocks.body.count), commitTime: commitTime, minTimestamp: blocks.minTimestamp,
+            maxTimestamp: blocks.maxTimestamp, checksum: 0)
         var frame = header.encodedWithoutChecksum()
         header.checksum = frame.withUnsafeBytes { headerBytes in
             content.withUnsafeBytes { FrameHeader.checksum(headerBytes: headerBytes, content: $0) }
@@ -108,6 +134,18 @@ public enum FrameCodec {
         ByteWriterAppend.append(header.checksum, to: &frame)
         frame.append(contentsOf: content)
         return frame
+    }
+
+    /// Encodes events whose sequence numbers are `firstSequence`, `firstSequence + 1`, … into one
+    /// frame written by the writer (kind 1), all with the commit time `commitTime`.
+    static func encodeFrame(
+        _ events: ArraySlice<StoredEvent>, firstSequence: UInt64, commitTime: EventTimestamp
+    )
+        -> [UInt8]
+    {
+        assemble(
+            kind: FrameHeader.eventBatchKind, firstSequence: firstSequence, recordCount: events.count,
+            blocks: rawBlocks(events), commitTime: commitTime.microseconds)
     }
 
     /// The decompressed index block of a frame, or `nil` if it does not decompress to its length.

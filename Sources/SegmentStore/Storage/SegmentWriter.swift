@@ -87,7 +87,7 @@ final class SegmentWriter: @unchecked Sendable {
                 completion(.failure(error))
                 return
             }
-            rawBytes += Self.rawSize(of: event)
+            rawBytes += FrameCodec.rawSize(of: event)
         }
         condition.lock()
         if closing {
@@ -107,11 +107,6 @@ final class SegmentWriter: @unchecked Sendable {
         condition.broadcast()
         while !(encoderDone && syncerDone) { condition.wait() }
         condition.unlock()
-    }
-
-    private static func rawSize(of event: StoredEvent) -> Int {
-        96 + event.payload.count + event.original.body.count + event.original.properties.count
-            + event.id.utf8.count + event.eventType.utf8.count + event.source.utf8.count
     }
 
     // MARK: - The encoder thread
@@ -182,8 +177,10 @@ final class SegmentWriter: @unchecked Sendable {
         while start < events.count {
             var end = start
             var raw = 0
-            while end < events.count && (end == start || raw + Self.rawSize(of: events[end]) <= options.frameBytes) {
-                raw += Self.rawSize(of: events[end])
+            while end < events.count
+                && (end == start || raw + FrameCodec.rawSize(of: events[end]) <= options.frameBytes)
+            {
+                raw += FrameCodec.rawSize(of: events[end])
                 end += 1
             }
             let frame = FrameCodec.encodeFrame(events[start..<end], firstSequence: sequence, commitTime: commitTime)

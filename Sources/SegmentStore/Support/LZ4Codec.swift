@@ -13,98 +13,42 @@ public enum LZ4Codec {
 
     /// Compresses `input` and appends the result to `output`.
     ///
-    /// - Parameter highCompression: use LZ4 HC at level 9: slower to write, the same speed to read,
-    ///   a better ratio.
+    /// - Parameters:
+    ///   - dictionary: history LZ4 may refer back to (its last 64 KiB count); decompression needs
+    ///     the same bytes (`decompress(_:rawLength:dictionary:)`). Empty for none.
+    ///   - highCompression: LZ4 HC at level 9 (`LZ4_compress_HC_continue`): slower to write, as
+    ///     fast to read, a better ratio; otherwise `LZ4_compress_fast_continue`.
     /// - Returns: the number of bytes appended, or `nil` when compression would not make the block
     ///   smaller (the caller then stores it raw).
     public static func compress(
-        _ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8], highCompression: Bool = false
-    )
-        -> Int?
-    {
+        _ input: UnsafeRawBufferPointer,
+        dictionary: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+        appendingTo output: inout [UInt8], highCompression: Bool = false
+    ) -> Int? {
         guard input.count > 0, input.count < Int(LZ4_MAX_INPUT_SIZE) else { return nil }
+        let window = min(dictionary.count, 64 << 10)
+        let history =
+            window == 0
+            ? nil
+            : dictionary.baseAddress!.advanced(by: dictionary.count - window)
+                .assumingMemoryBound(to: CChar.self)
+        let source = input.baseAddress!.assumingMemoryBound(to: CChar.self)
         let bound = maximumCompressedSize(input.count)
         let start = output.count
         output.append(contentsOf: repeatElement(0, count: bound))
         let written = output.withUnsafeMutableBytes { buffer -> Int32 in
             let destination = buffer.baseAddress!.advanced(by: start).assumingMemoryBound(to: CChar.self)
-            let source = input.baseAddress!.assumingMemoryBound(to: CChar.self)
             if highCompression {
-                return LZ4_compress_HC(source, destination, Int32(input.count), Int32(bound), 9)
+                guard let stream = LZ4_createStreamHC() else { return 0 }
+                defer { LZ4_freeStreamHC(stream) }
+                LZ4_resetStreamHC_fast(stream, 9)
+                if let history { LZ4_loadDictHC(stream, history, Int32(window)) }
+                return LZ4_compress_HC_continue(stream, source, destination, Int32(input.count), Int32(bound))
             }
-            return LZ4_compress_default(source, destination, Int32(input.count), Int32(bound))
-        }
-        guard written > 0, Int(written) < input.count else {
-            output.removeLast(bound)
-            return nil
-        }
-        output.removeLast(bound - Int(written))
-        return Int(written)
-    }
-
-    /// Compresses `input` with `dictionary` as the history LZ4 may refer back to, and appends the
-    /// result to `output` (`LZ4_loadDict` and `LZ4_compress_fast_continue`).
-    ///
-    /// Only the last 64 KiB of the dictionary can be referred to. Decompression needs the same
-    /// dictionary: `decompress(_:rawLength:dictionary:)`.
-    ///
-    /// - Returns: the number of bytes appended, or `nil` when compression would not help.
-    public static func compress(
-        _ input: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]
-    ) -> Int? {
-        guard input.count > 0, input.count < Int(LZ4_MAX_INPUT_SIZE) else { return nil }
-        guard dictionary.count > 0, let stream = LZ4_createStream() else {
-            return compress(input, appendingTo: &output)
-        }
-        defer { LZ4_freeStream(stream) }
-        let window = min(dictionary.count, 64 << 10)
-        let history = dictionary.baseAddress!.advanced(by: dictionary.count - window).assumingMemoryBound(
-            to: CChar.self)
-        LZ4_loadDict(stream, history, Int32(window))
-        let bound = maximumCompressedSize(input.count)
-        let start = output.count
-        output.append(contentsOf: repeatElement(0, count: bound))
-        let written = output.withUnsafeMutableBytes { buffer -> Int32 in
-            LZ4_compress_fast_continue(
-                stream, input.baseAddress!.assumingMemoryBound(to: CChar.self),
-                buffer.baseAddress!.advanced(by: start).assumingMemoryBound(to: CChar.self), Int32(input.count),
-                Int32(bound), 1)
-        }
-        guard written > 0, Int(written) < input.count else {
-            output.removeLast(bound)
-            return nil
-        }
-        output.removeLast(bound - Int(written))
-        return Int(written)
-    }
-
-    /// Compresses `input` with LZ4 HC at level 9 and `dictionary` as its history, and appends
-    /// the result to `output` (`LZ4_loadDictHC` and `LZ4_compress_HC_continue`): compaction's
-    /// slower, denser counterpart of `compress(_:dictionary:appendingTo:)`, read back by the same
-    /// `decompress(_:rawLength:dictionary:)`.
-    ///
-    /// - Returns: the number of bytes appended, or `nil` when compression would not help.
-    public static func compressHighCompression(
-        _ input: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]
-    ) -> Int? {
-        guard input.count > 0, input.count < Int(LZ4_MAX_INPUT_SIZE) else { return nil }
-        guard dictionary.count > 0, let stream = LZ4_createStreamHC() else {
-            return compress(input, appendingTo: &output, highCompression: true)
-        }
-        defer { LZ4_freeStreamHC(stream) }
-        LZ4_resetStreamHC_fast(stream, 9)
-        let window = min(dictionary.count, 64 << 10)
-        let history = dictionary.baseAddress!.advanced(by: dictionary.count - window)
-            .assumingMemoryBound(to: CChar.self)
-        LZ4_loadDictHC(stream, history, Int32(window))
-        let bound = maximumCompressedSize(input.count)
-        let start = output.count
-        output.append(contentsOf: repeatElement(0, count: bound))
-        let written = output.withUnsafeMutableBytes { buffer -> Int32 in
-            LZ4_compress_HC_continue(
-                stream, input.baseAddress!.assumingMemoryBound(to: CChar.self),
-                buffer.baseAddress!.advanced(by: start).assumingMemoryBound(to: CChar.self), Int32(input.count),
-                Int32(bound))
+            guard let stream = LZ4_createStream() else { return 0 }
+            defer { LZ4_freeStream(stream) }
+            if let history { LZ4_loadDict(stream, history, Int32(window)) }
+            return LZ4_compress_fast_continue(stream, source, destination, Int32(input.count), Int32(bound), 1)
         }
         guard written > 0, Int(written) < input.count else {
             output.removeLast(bound)
