@@ -13,7 +13,8 @@ import Synchronization
 /// previous one. The syncer is the only thread that touches the file.
 final class SegmentWriter: @unchecked Sendable {
     // Sendable: `pending`, `encoded`, `closing`, `encoderDone`, `syncerDone` and `sequenceReset`
-    // are guarded by `condition`; `active`, `nextSequence` and `tailNeedsRollback` are touched only
+    // are guarded by `condition` (one lock; the encoder, the syncer and `close` each wait on a
+    // condition variable of their own); `active`, `nextSequence` and `tailNeedsRollback` are touched only
     // by the syncer thread, `encoderSequence` only by the encoder thread.
 
     typealias Completion = @Sendable (Result<DurableBatch, StoreError>) -> Void
@@ -39,7 +40,7 @@ final class SegmentWriter: @unchecked Sendable {
     /// pipeline full.
     private static let encodedQueueDepth = 1
 
-    private let condition = NSCondition()
+    private let condition = PipelineLock()
     private var pending: [Submission] = []
     private var encoded: [EncodedBatch] = []
     private var closing = false
@@ -96,7 +97,7 @@ final class SegmentWriter: @unchecked Sendable {
             return
         }
         pending.append(Submission(events: events, completion: completion, rawBytes: rawBytes))
-        condition.broadcast()
+        condition.wake(.encoder)
         condition.unlock()
     }
 
@@ -104,8 +105,9 @@ final class SegmentWriter: @unchecked Sendable {
     func close() {
         condition.lock()
         closing = true
-        condition.broadcast()
-        while !(encoderDone && syncerDone) { condition.wait() }
+        condition.wake(.encoder)
+        condition.wake(.syncer)
+        while !(encoderDone && syncerDone) { condition.wait(.closer) }
         condition.unlock()
     }
 
@@ -122,12 +124,13 @@ final class SegmentWriter: @unchecked Sendable {
                 EncodedBatch(
                     submissions: submissions, events: events, firstSequence: firstSequence, commitTime: commitTime,
                     bytes: bytes, frames: frames))
-            condition.broadcast()
+            condition.wake(.syncer)
             condition.unlock()
         }
         condition.lock()
         encoderDone = true
-        condition.broadcast()
+        condition.wake(.syncer)
+        condition.wake(.closer)
         condition.unlock()
     }
 
@@ -138,7 +141,7 @@ final class SegmentWriter: @unchecked Sendable {
         defer { condition.unlock() }
         // Collect only once the syncer has room: submissions keep gathering while it is busy, so
         // the batch is as large as the disk's pace allows.
-        while (pending.isEmpty && !closing) || encoded.count >= Self.encodedQueueDepth { condition.wait() }
+        while (pending.isEmpty && !closing) || encoded.count >= Self.encodedQueueDepth { condition.wait(.encoder) }
         if pending.isEmpty { return nil }
         if let reset = sequenceReset {
             encoderSequence = reset
@@ -210,17 +213,17 @@ final class SegmentWriter: @unchecked Sendable {
         }
         condition.lock()
         syncerDone = true
-        condition.broadcast()
+        condition.wake(.closer)
         condition.unlock()
     }
 
     private func nextEncoded() -> EncodedBatch? {
         condition.lock()
         defer { condition.unlock() }
-        while encoded.isEmpty && !encoderDone { condition.wait() }
+        while encoded.isEmpty && !encoderDone { condition.wait(.syncer) }
         if encoded.isEmpty { return nil }
         let batch = encoded.removeFirst()
-        condition.broadcast()
+        condition.wake(.encoder)
         return batch
     }
 
