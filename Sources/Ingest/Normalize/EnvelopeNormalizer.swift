@@ -1,3 +1,4 @@
+import Observability
 import SegmentStore
 
 /// Turns a broker message into a `StoredEvent`, recognising every body shape in use on Bloodbank

@@ -1,4 +1,5 @@
 import Foundation
+import Observability
 import SegmentStore
 
 /// The top-level names the normaliser reads, in every shape.

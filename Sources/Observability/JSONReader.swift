@@ -1,34 +1,34 @@
 import Foundation
 
 /// Where a JSON value sits in a document, and what kind it is.
-struct JSONSpan: Sendable, Hashable {
+public struct JSONSpan: Sendable, Hashable {
     /// The kind of a JSON value.
-    enum Kind: Sendable {
+    public enum Kind: Sendable {
         case object, array, string, number, bool, null
     }
 
     /// The value's kind.
-    var kind: Kind
+    public var kind: Kind
     /// The byte range of the value's text, from its first to its last byte.
-    var range: Range<Int>
+    public var range: Range<Int>
 }
 
 /// One member of a JSON object: the key's string span and the value's span.
-struct JSONMember: Sendable, Hashable {
+public struct JSONMember: Sendable, Hashable {
     /// The key, quotes included.
-    var key: JSONSpan
+    public var key: JSONSpan
     /// The value.
-    var value: JSONSpan
+    public var value: JSONSpan
 }
 
 /// Why a body is not JSON, with the byte offset where reading stopped.
-struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Offset of the offending byte (or the end of input).
-    var offset: Int
+    public var offset: Int
     /// What was expected or found.
-    var reason: String
+    public var reason: String
 
-    var description: String { "\(reason) at byte \(offset)" }
+    public var description: String { "\(reason) at byte \(offset)" }
 }
 
 /// A strict RFC 8259 reader over UTF-8 bytes that validates a whole document in one pass and
@@ -37,32 +37,37 @@ struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
 ///
 /// The input must already be valid UTF-8 (`UTF8Validation`); the reader checks structure, escapes,
 /// number syntax and control characters. Nesting deeper than `maximumDepth` is rejected.
-struct JSONReader {
+public struct JSONReader {
     /// Deepest nesting accepted; deeper documents are rejected rather than risk the stack.
-    static let maximumDepth = 256
+    public static let maximumDepth = 256
 
-    let bytes: [UInt8]
+    public let bytes: [UInt8]
+
+    /// A reader of the document `bytes`.
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
 
     /// Validates the whole document.
     ///
     /// - Returns: the span of the root value.
     /// - Throws: `JSONSyntaxError` at the first byte that breaks the grammar.
     /// - Complexity: O(n) in the document's size.
-    func validate() throws(JSONSyntaxError) -> JSONSpan {
+    public func validate() throws(JSONSyntaxError) -> JSONSpan {
         try validateCollectingRootMembers().root
     }
 
     /// What one validating pass learns about a document.
-    struct Validated {
+    public struct Validated {
         /// The root value.
-        var root: JSONSpan
+        public var root: JSONSpan
         /// The root object's members (empty when the root is not an object).
-        var members: [JSONMember]
+        public var members: [JSONMember]
         /// Where runs of insignificant whitespace start, in increasing order.
-        var whitespace: [Int]
+        public var whitespace: [Int]
 
         /// Whether any insignificant whitespace lies inside `span`.
-        func hasWhitespace(in span: JSONSpan) -> Bool {
+        public func hasWhitespace(in span: JSONSpan) -> Bool {
             var low = 0
             var high = whitespace.count
             while low < high {
@@ -78,7 +83,7 @@ struct JSONReader {
     ///
     /// - Throws: `JSONSyntaxError` at the first byte that breaks the grammar.
     /// - Complexity: O(n) in the document's size.
-    func validateCollectingRootMembers() throws(JSONSyntaxError) -> Validated {
+    public func validateCollectingRootMembers() throws(JSONSyntaxError) -> Validated {
         let outcome = bytes.withUnsafeBufferPointer { buffer -> Result<Validated, JSONSyntaxError> in
             var cursor = Cursor(bytes: buffer, position: 0)
             cursor.rootMembers = []
@@ -105,7 +110,7 @@ struct JSONReader {
     ///
     /// - Precondition: `span` is an object span of a validated document.
     /// - Complexity: O(length of the object's text).
-    func members(of span: JSONSpan) -> [JSONMember] {
+    public func members(of span: JSONSpan) -> [JSONMember] {
         precondition(span.kind == .object)
         return bytes.withUnsafeBufferPointer { buffer in
             var cursor = Cursor(bytes: buffer, position: span.range.lowerBound + 1)
@@ -130,7 +135,7 @@ struct JSONReader {
     /// The elements of an array, in order.
     ///
     /// - Precondition: `span` is an array span of a validated document.
-    func elements(of span: JSONSpan) -> [JSONSpan] {
+    public func elements(of span: JSONSpan) -> [JSONSpan] {
         precondition(span.kind == .array)
         return bytes.withUnsafeBufferPointer { buffer in
             var cursor = Cursor(bytes: buffer, position: span.range.lowerBound + 1)
@@ -149,7 +154,7 @@ struct JSONReader {
     }
 
     /// Whether the string span `key` decodes to `name`; compares bytes unless the key has escapes.
-    func key(_ key: JSONSpan, equals name: String) -> Bool {
+    public func key(_ key: JSONSpan, equals name: String) -> Bool {
         let inner = (key.range.lowerBound + 1)..<(key.range.upperBound - 1)
         var name = name
         return name.withUTF8 { expected in
@@ -160,7 +165,7 @@ struct JSONReader {
     }
 
     /// The decoded text of a string span (escapes resolved; a lone surrogate becomes U+FFFD).
-    func string(_ span: JSONSpan) -> String {
+    public func string(_ span: JSONSpan) -> String {
         precondition(span.kind == .string)
         let inner = (span.range.lowerBound + 1)..<(span.range.upperBound - 1)
         let plain = bytes.withUnsafeBufferPointer { buffer -> String? in
@@ -218,7 +223,7 @@ struct JSONReader {
     /// Runs of bytes between whitespace are copied whole, so an already compact value costs one copy.
     ///
     /// - Complexity: O(length of the value's text).
-    func minified(_ span: JSONSpan, knownCompact: Bool = false) -> [UInt8] {
+    public func minified(_ span: JSONSpan, knownCompact: Bool = false) -> [UInt8] {
         if knownCompact { return Array(bytes[span.range]) }
         return bytes.withUnsafeBufferPointer { buffer in
             var output = [UInt8]()
