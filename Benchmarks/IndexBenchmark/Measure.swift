@@ -40,6 +40,13 @@ enum Measure {
 
     /// CPU time this thread has used, in seconds (user and system): unlike wall time, it does not
     /// grow while other processes on a busy machine hold the cores.
+    /// CPU seconds used by every thread of the process so far.
+    static func processCPUSeconds() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
     static func threadCPUSeconds() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)

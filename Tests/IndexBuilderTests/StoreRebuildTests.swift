@@ -97,4 +97,57 @@ extension IndexedFields {
         _ = try store.append(fixtures.next(5).map(\.storedEvent))
         #expect(try QueryEngine(index: index).run(EventQuery()).total == 5)
     }
+
+    @Test func rebuildReadingManyChunksMatchesBruteForce() throws {
+        let directory = IndexTestDirectory()
+        var fixtures = EventFixtures(seed: 24)
+        let store = try EventStore.open(StoreOptions(directory: directory.path))
+        defer { store.close() }
+        var events: [IndexedFields] = []
+        // More events than the reading thread hands over at once, ending in a part-filled chunk.
+        while events.count < 3 * HashingStoreReader.chunkSize + 17 {
+            let batch = fixtures.next(min(2_000, 3 * HashingStoreReader.chunkSize + 17 - events.count))
+            _ = try store.append(batch.map(\.storedEvent))
+            events += batch
+        }
+        let index = try EventIndex.rebuild(from: store, followWrites: false, logger: .disabled)
+        #expect(index.snapshot().eventCount == events.count)
+        try index.snapshot().validate()
+        let engine = QueryEngine(index: index)
+        let model = BruteForce(events: events)
+        for _ in 0..<40 {
+            let query = fixtures.randomQuery(over: events)
+            let page = try engine.run(query)
+            #expect(page.sequences == model.page(query, after: nil).sequences)
+            #expect(page.total == model.page(query, after: nil).total)
+        }
+    }
+
+    @Test func borrowedBytesHashLikeTheirStrings() throws {
+        let directory = IndexTestDirectory()
+        var fixtures = EventFixtures(seed: 25)
+        let store = try EventStore.open(StoreOptions(directory: directory.path))
+        defer { store.close() }
+        var events = fixtures.next(200)
+        events.append(
+            IndexedFields(
+                sequence: 0, timestamp: EventTimestamp(microseconds: 1), id: "", eventType: "", source: "",
+                target: nil, sessionId: "", correlationId: nil))
+        _ = try store.append(events.map(\.storedEvent))
+        var compared = 0
+        try store.forEachIndexedFieldBytes { bytes in
+            let fromBytes = EventHashes(bytes)
+            let fromStrings = EventHashes(IndexedFields(bytes))
+            #expect(fromBytes.sequence == fromStrings.sequence)
+            #expect(fromBytes.timestamp == fromStrings.timestamp)
+            #expect(fromBytes.idFingerprint == fromStrings.idFingerprint)
+            #expect(fromBytes.keys.0 == fromStrings.keys.0 && fromBytes.keys.1 == fromStrings.keys.1)
+            #expect(fromBytes.keys.2 == fromStrings.keys.2 && fromBytes.keys.3 == fromStrings.keys.3)
+            #expect(fromBytes.keys.4 == fromStrings.keys.4)
+            compared += 1
+        }
+        #expect(compared == events.count)
+        let last = try store.indexedFields(at: UInt64(events.count))
+        #expect(last.target == nil && last.sessionId == "" && last.correlationId == nil)
+    }
 }

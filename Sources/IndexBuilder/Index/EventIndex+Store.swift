@@ -9,7 +9,8 @@ extension EventIndex {
     ///
     /// The durability observer is registered before the scan starts and batches that arrive
     /// during it are held back and applied right after it, so no batch falls between the rebuild
-    /// and live updates. Progress (events indexed, rate, time left) is logged once a second.
+    /// and live updates. One thread reads and hashes the fields while the calling thread interns
+    /// them. Progress (events indexed, rate, time left) is logged once a second.
     ///
     /// - Parameters:
     ///   - store: The open store.
@@ -31,8 +32,12 @@ extension EventIndex {
         let last = store.lastDurableSequence
         var loader = IndexLoader(
             firstSequence: first, expectedEvents: last >= first ? Int(last - first + 1) : 0, logger: logger)
+        let reader = HashingStoreReader(store: store, from: first)
+        defer { reader.cancel() }
         do {
-            try store.forEachIndexedFields(from: first) { fields in try loader.add(fields) }
+            while let chunk = try reader.next() {
+                for hashes in chunk { try loader.add(hashes) }
+            }
         } catch let error as IndexError {
             feed.abandon()
             throw error

@@ -47,24 +47,38 @@ public struct IndexLoader: ~Copyable {
     ///   does not increase.
     /// - Complexity: Amortised O(1).
     public mutating func add(_ fields: IndexedFields) throws(IndexError) {
-        guard fields.sequence <= IndexError.maximumSequence else { throw IndexError.sequenceLimit(fields.sequence) }
-        if indexed == 0 && cells.count == 0 { cells = IndexColumns(firstSequence: fields.sequence) }
-        guard fields.sequence >= cells.nextSequence else {
+        try add(EventHashes(fields))
+    }
+
+    /// Adds the next event from fields borrowed from the store, as `add(_:)` does.
+    ///
+    /// - Throws: `IndexError` when the sequence number exceeds `IndexError.maximumSequence` or
+    ///   does not increase.
+    /// - Complexity: Amortised O(1).
+    public mutating func add(_ fields: IndexedFieldBytes) throws(IndexError) {
+        try add(EventHashes(fields))
+    }
+
+    /// Adds the next event from its hashes, computed by the caller (possibly on another thread).
+    mutating func add(_ hashes: EventHashes) throws(IndexError) {
+        let sequence = hashes.sequence
+        guard sequence <= IndexError.maximumSequence else { throw IndexError.sequenceLimit(sequence) }
+        if indexed == 0 && cells.count == 0 { cells = IndexColumns(firstSequence: sequence) }
+        guard sequence >= cells.nextSequence else {
             throw IndexError(
                 .storeFailure,
-                "event \(fields.sequence) arrived after \(cells.nextSequence - 1); "
+                "event \(sequence) arrived after \(cells.nextSequence - 1); "
                     + "the store must list events in sequence order")
         }
-        while cells.nextSequence < fields.sequence { cells.appendGap() }
-        let hashes = EventHashes(fields)
+        while cells.nextSequence < sequence { cells.appendGap() }
         let keys = try EventIndex.internKeys(hashes, in: &interners)
-        cells.append(timestamp: fields.timestamp.microseconds, keys: keys)
+        cells.append(timestamp: hashes.timestamp, keys: keys)
         count(keys.0, .eventType)
         count(keys.1, .source)
         count(keys.2, .target)
         count(keys.3, .sessionId)
         count(keys.4, .correlationId)
-        idSlots.append(UInt64(hashes.idFingerprint) << 32 | fields.sequence)
+        idSlots.append(UInt64(hashes.idFingerprint) << 32 | sequence)
         indexed += 1
         if indexed & 0x3FFF == 0 { progress.tick(indexed: indexed) }
     }

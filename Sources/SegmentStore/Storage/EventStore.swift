@@ -124,12 +124,23 @@ public final class EventStore: Sendable {
     }
 
     /// Calls `body` with the indexed fields of every durable event from `start` on, in sequence
-    /// order, decompressing only each frame's index block: the start-up rebuild path.
+    /// order, decompressing only each frame's index block.
     ///
     /// Frames in a damaged range are skipped (they are listed in `recovery.damage`).
     public func forEachIndexedFields(from start: UInt64 = 1, _ body: (IndexedFields) throws -> Void) throws {
+        try forEachIndexedFieldBytes(from: start) { try body(IndexedFields($0)) }
+    }
+
+    /// Calls `body` with the indexed fields of every durable event from `start` on, in sequence
+    /// order, as bytes borrowed from each frame's decompressed index block: the start-up rebuild
+    /// path, which creates no string per event.
+    ///
+    /// The buffers are valid only during each call of `body`. Frames in a damaged range are
+    /// skipped (they are listed in `recovery.damage`).
+    ///
+    /// - Throws: `StoreError.corrupt` when a frame's index block cannot be read; what `body` throws.
+    public func forEachIndexedFieldBytes(from start: UInt64 = 1, _ body: (IndexedFieldBytes) throws -> Void) throws {
         let segments = catalog.state.withLock { $0.segments }
-        var fields = [IndexedFields]()
         for segment in segments where segment.endSequence > start {
             guard let mapping = segment.mapping else { continue }
             for frame in segment.frames where frame.endSequence > start {
@@ -141,10 +152,8 @@ public final class EventStore: Sendable {
                         .corrupt, "frame at sequence \(frame.firstSequence) cannot be read; run segstore verify",
                         path: segment.path, offset: Int64(frame.offset))
                 }
-                fields.removeAll(keepingCapacity: true)
-                try FrameCodec.decodeIndexedFields(block, header: header, into: &fields)
-                for field in fields where field.sequence >= start {
-                    try body(field)
+                try FrameCodec.forEachIndexedFieldBytes(block, header: header) { fields in
+                    if fields.sequence >= start { try body(fields) }
                 }
             }
         }
