@@ -10,6 +10,11 @@ import Synchronization
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")
 let scale = quick ? 0.2 : 1.0
+/// `--appenders N`: run only the throughput row with N appenders (and skip the paced run and the
+/// framing table), for repeated measurements of one configuration.
+let onlyAppenders = arguments.firstIndex(of: "--appenders").flatMap { index in
+    index + 1 < arguments.count ? Int(arguments[index + 1]) : nil
+}
 
 func temporaryDirectory() -> String {
     var template = Array((NSTemporaryDirectory() + "store-bench-XXXXXX").utf8CString)
@@ -28,6 +33,32 @@ func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
     return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
 }
 
+/// CPU time of the whole process (user + system, all threads), in seconds.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
+}
+
+/// CPU seconds (user + system) of each of the process's threads, by thread id, from
+/// `/proc/self/task/*/stat`.
+func threadCPUSeconds() -> [String: Double] {
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    var result: [String: Double] = [:]
+    for thread in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
+        guard let stat = try? String(contentsOfFile: "/proc/self/task/\(thread)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { continue }
+        // Fields after the command name: state is field 3, utime field 14, stime field 15.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+        result[thread] = (user + system) / ticks
+    }
+    return result
+}
+
 func now() -> Double {
     var spec = timespec()
     clock_gettime(CLOCK_MONOTONIC, &spec)
@@ -35,6 +66,26 @@ func now() -> Double {
 }
 
 let pool = EnvelopeFactory.pool(count: 4096)
+
+/// `--write-fixture DIR`: appends a fixed sequence of batches to a new store in DIR and keeps it,
+/// so that two builds of the writer can be compared frame by frame (only the commit times and the
+/// checksums over them may differ).
+if let index = arguments.firstIndex(of: "--write-fixture"), index + 1 < arguments.count {
+    let store = try EventStore.open(StoreOptions(directory: arguments[index + 1]))
+    var number = 0
+    for size in [1, 7, 500, 300, 1, 2_000, 64, 500, 3, 4_096, 90, 1] {
+        // The pool's receipt times are the clock's: fix them, so that both builds write the same.
+        _ = try store.append(
+            (number..<(number + size)).map { number in
+                var event = pool[number % pool.count]
+                event.receivedAt = event.timestamp
+                return event
+            })
+        number += size
+    }
+    store.close()
+    exit(0)
+}
 let averageBody = Double(pool.reduce(0) { $0 + $1.original.body.count }) / Double(pool.count)
 print(String(format: "envelopes: %d distinct, average body %.0f bytes (0.3-2 KiB mix)", pool.count, averageBody))
 
@@ -46,6 +97,9 @@ struct RunResult {
     var bytesPerEvent: Double
     var bodyBytesPerEvent: Double
     var eventsPerBatch: Double
+    var cpuMicrosecondsPerEvent: Double
+    /// The CPU share of the wall time of each thread that used more than 5% of it.
+    var threadShares: [Double]
 }
 
 /// Runs `appenders` concurrent appenders, each with one event in flight: when its event is
@@ -63,6 +117,8 @@ func run(appenders: Int, events total: Int, ratePerSecond: Double? = nil) throws
     let next = Atomic<Int>(0)
     let finished = DispatchSemaphore(value: 0)
     let completed = Atomic<Int>(0)
+    let cpuStart = processCPUSeconds()
+    let threadsStart = threadCPUSeconds()
     let start = now()
 
     @Sendable func record(_ submitted: Double, _ result: Result<DurableBatch, StoreError>) {
@@ -97,6 +153,9 @@ func run(appenders: Int, events total: Int, ratePerSecond: Double? = nil) throws
     }
     finished.wait()
     let elapsed = now() - start
+    let cpuSeconds = processCPUSeconds() - cpuStart
+    let threadShares = threadCPUSeconds().map { thread, seconds in (seconds - (threadsStart[thread] ?? 0)) / elapsed }
+        .filter { $0 > 0.05 }.sorted(by: >)
     store.close()
     let sorted = latencies.withLock { $0 }.sorted()
     let bytes = directoryBytes(directory)
@@ -105,19 +164,33 @@ func run(appenders: Int, events total: Int, ratePerSecond: Double? = nil) throws
     return RunResult(
         eventsPerSecond: Double(total) / elapsed, syncsPerSecond: Double(syncs) / elapsed,
         p50: percentile(sorted, 0.50), p99: percentile(sorted, 0.99), bytesPerEvent: Double(bytes) / Double(total),
-        bodyBytesPerEvent: Double(bodyBytes) / Double(total), eventsPerBatch: Double(total) / Double(max(1, syncs)))
+        bodyBytesPerEvent: Double(bodyBytes) / Double(total), eventsPerBatch: Double(total) / Double(max(1, syncs)),
+        cpuMicrosecondsPerEvent: cpuSeconds / Double(total) * 1e6, threadShares: threadShares)
 }
 
+let rows = [(1, Int(4_000 * scale)), (16, Int(40_000 * scale)), (256, Int(300_000 * scale))]
+let selectedRows = onlyAppenders.map { count in [(count, rows.first { $0.0 == count }?.1 ?? Int(300_000 * scale))] }
+
 print("")
-print("appenders  events      events/s   syncs/s  events/sync  commit p50 ms  commit p99 ms  disk B/event  disk/body")
-for (appenders, events) in [(1, Int(4_000 * scale)), (16, Int(40_000 * scale)), (256, Int(300_000 * scale))] {
+print(
+    "appenders  events      events/s   syncs/s  events/sync  commit p50 ms  commit p99 ms  disk B/event  disk/body"
+        + "  CPU µs/event")
+for (appenders, events) in selectedRows ?? rows {
     let result = try run(appenders: appenders, events: events)
     print(
         String(
-            format: "%9d  %6d  %12.0f  %8.0f  %11.1f  %13.3f  %13.3f  %12.0f  %8.1f%%", appenders, events,
+            format: "%9d  %6d  %12.0f  %8.0f  %11.1f  %13.3f  %13.3f  %12.0f  %8.1f%%  %12.2f", appenders, events,
             result.eventsPerSecond, result.syncsPerSecond, result.eventsPerBatch, result.p50, result.p99,
-            result.bytesPerEvent, result.bytesPerEvent / result.bodyBytesPerEvent * 100))
+            result.bytesPerEvent, result.bytesPerEvent / result.bodyBytesPerEvent * 100,
+            result.cpuMicrosecondsPerEvent))
+    if onlyAppenders != nil {
+        print(
+            "busiest threads, CPU share of the run: "
+                + result.threadShares.map { String(format: "%.0f%%", $0 * 100) }
+                .joined(separator: ", "))
+    }
 }
+if onlyAppenders != nil { exit(0) }
 
 let paced = try run(appenders: 1, events: Int(5_000 * scale), ratePerSecond: 1_000)
 print(

@@ -20,12 +20,30 @@ public enum FrameCodec {
     public static let maximumShortFieldBytes = Int(UInt16.max) - 1
 
     /// Checks that `event` fits the frame format.
-    static func validate(_ event: StoredEvent) throws(StoreError) {
-        let limit = maximumShortFieldBytes
+    ///
+    /// The event is borrowed and the check inlined, so that the writer checks each submitted event
+    /// in place, without a copy (see `RawBlocksBuilder.append`); the rare rejection is not.
+    @inline(__always)
+    static func validate(_ event: borrowing StoredEvent) throws(StoreError) {
         let longest = max(
-            event.id.utf8.count, event.eventType.utf8.count, event.source.utf8.count, event.target?.utf8.count ?? 0,
-            event.sessionId?.utf8.count ?? 0, event.correlationId?.utf8.count ?? 0,
-            event.original.exchange.utf8.count, event.original.routingKey.utf8.count)
+            event.id.utf8.count, event.eventType.utf8.count, event.source.utf8.count, utf8Count(event.target),
+            utf8Count(event.sessionId), utf8Count(event.correlationId), event.original.exchange.utf8.count,
+            event.original.routingKey.utf8.count)
+        let longTotal = event.payload.count + event.original.body.count + event.original.properties.count
+        if longest > maximumShortFieldBytes || longTotal >= Int(Int32.max) / 2 {
+            throw rejection(of: copy event, longestShortField: longest, longFields: longTotal)
+        }
+    }
+
+    /// Why `validate` rejects `event`, whose longest short field and long fields together hold
+    /// the given numbers of bytes.
+    @inline(never)
+    private static func rejection(
+        of event: StoredEvent, longestShortField longest: Int, longFields longTotal: Int
+    )
+        -> StoreError
+    {
+        let limit = maximumShortFieldBytes
         if longest > limit {
             let fields: [(String, String?)] = [
                 ("id", event.id), ("event_type", event.eventType), ("source", event.source), ("target", event.target),
@@ -33,17 +51,22 @@ public enum FrameCodec {
                 ("exchange", event.original.exchange), ("routing_key", event.original.routingKey),
             ]
             let name = fields.first { ($0.1?.utf8.count ?? 0) > limit }!.0
-            throw StoreError(
+            return StoreError(
                 .invalidEvent, "event \(event.id.prefix(64)) has a \(name) of \(longest) bytes; at most \(limit) fit")
         }
-        let longTotal = event.payload.count + event.original.body.count + event.original.properties.count
-        guard longTotal < Int(Int32.max) / 2 else {
-            throw StoreError(.invalidEvent, "event \(event.id.prefix(64)) is too large to store (\(longTotal) bytes)")
+        return StoreError(.invalidEvent, "event \(event.id.prefix(64)) is too large to store (\(longTotal) bytes)")
+    }
+
+    /// The UTF-8 length of an optional string, 0 for `nil`, read without copying the string.
+    private static func utf8Count(_ text: borrowing String?) -> Int {
+        switch text {
+        case .some(let text): text.utf8.count
+        case .none: 0
         }
     }
 
     /// The raw size the writer counts for `event` when it closes frames at about `frameBytes`.
-    static func rawSize(of event: StoredEvent) -> Int {
+    static func rawSize(of event: borrowing StoredEvent) -> Int {
         96 + event.payload.count + event.original.body.count + event.original.properties.count
             + event.id.utf8.count + event.eventType.utf8.count + event.source.utf8.count
     }
@@ -56,13 +79,34 @@ public enum FrameCodec {
         var maxTimestamp: Int64
     }
 
-    /// Lays `events` out as the two blocks of a frame, in order.
-    static func rawBlocks(_ events: ArraySlice<StoredEvent>) -> RawBlocks {
-        var index = ByteWriter(capacity: events.count * 96)
-        var body = ByteWriter(capacity: events.count * 1024)
-        var minTimestamp = Int64.max
-        var maxTimestamp = Int64.min
-        for event in events {
+    /// Lays events out one at a time as the two raw blocks of a frame.
+    ///
+    /// `removeAll()` keeps the blocks' capacity, so an encoder that builds frame after frame with
+    /// one builder allocates its buffers once rather than once a frame.
+    struct RawBlocksBuilder {
+        private var index: ByteWriter
+        private var body: ByteWriter
+        private(set) var minTimestamp = Int64.max
+        private(set) var maxTimestamp = Int64.min
+        /// How many records the blocks hold.
+        private(set) var count = 0
+
+        /// A builder with room for about `expectedEvents` records before it grows.
+        init(expectedEvents: Int = 0) {
+            index = ByteWriter(capacity: expectedEvents * 96)
+            body = ByteWriter(capacity: expectedEvents * 1024)
+        }
+
+        /// The blocks built so far.
+        var blocks: RawBlocks {
+            RawBlocks(index: index.bytes, body: body.bytes, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp)
+        }
+
+        /// Appends `event`'s record to each block.
+        ///
+        /// `inout` though it only reads the event: see `forEachInPlace`.
+        @inline(__always)
+        mutating func append(_ event: inout StoredEvent) {
             let time = event.timestamp.microseconds
             minTimestamp = min(minTimestamp, time)
             maxTimestamp = max(maxTimestamp, time)
@@ -86,8 +130,42 @@ public enum FrameCodec {
                 body.appendLongBytes(event.payload)
             }
             body.appendLongBytes(event.original.body)
+            count += 1
         }
-        return RawBlocks(index: index.bytes, body: body.bytes, minTimestamp: minTimestamp, maxTimestamp: maxTimestamp)
+
+        /// Empties both blocks, keeping their buffers for the next frame unless an outsized event
+        /// made them larger than 1 MiB.
+        mutating func removeAll() {
+            index.removeAll(keepingCapacityUpTo: 1 << 20)
+            body.removeAll(keepingCapacityUpTo: 1 << 20)
+            minTimestamp = .max
+            maxTimestamp = .min
+            count = 0
+        }
+    }
+
+    /// Calls `body` with each of `events` in turn, in place; `body` must not change them.
+    ///
+    /// This is how the encoder reads events without copying them. An array element (or a pointee)
+    /// handed to a `borrowing` parameter, or whose fields are read around a call, is copied first,
+    /// because the compiler cannot prove that the call leaves its memory alone; that copy costs a
+    /// retain and a release of each of the event's strings and arrays. An `inout` argument is
+    /// passed by address instead, so the event is reached through a mutable pointer to the
+    /// array's storage. Nothing is written through it, so the storage may be shared.
+    @inline(__always)
+    static func forEachInPlace(_ events: ArraySlice<StoredEvent>, _ body: (inout StoredEvent) -> Void) {
+        events.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let events = UnsafeMutablePointer(mutating: base)
+            for position in 0..<buffer.count { body(&events[position]) }
+        }
+    }
+
+    /// Lays `events` out as the two blocks of a frame, in order.
+    static func rawBlocks(_ events: ArraySlice<StoredEvent>) -> RawBlocks {
+        var builder = RawBlocksBuilder(expectedEvents: events.count)
+        forEachInPlace(events) { builder.append(&$0) }
+        return builder.blocks
     }
 
     /// Compresses two blocks and puts a checksummed header in front of them.
@@ -99,53 +177,68 @@ public enum FrameCodec {
         kind: UInt16, firstSequence: UInt64, recordCount: Int, blocks: RawBlocks, trailer: [UInt8] = [],
         commitTime: Int64, highCompression: Bool = false
     ) -> [UInt8] {
-        var content = [UInt8]()
-        content.reserveCapacity(
-            LZ4Codec.maximumCompressedSize(blocks.index.count + blocks.body.count) + trailer.count + 32)
+        var frame = [UInt8]()
+        frame.reserveCapacity(
+            FrameHeader.size + LZ4Codec.maximumCompressedSize(blocks.index.count)
+                + LZ4Codec.maximumCompressedSize(blocks.body.count) + trailer.count)
+        appendFrame(
+            kind: kind, firstSequence: firstSequence, recordCount: recordCount, blocks: blocks, trailer: trailer,
+            commitTime: commitTime, highCompression: highCompression, to: &frame)
+        return frame
+    }
+
+    /// Does what `assemble` does, but appends the frame to `output` instead of returning it, so
+    /// that a writer can put a batch's frames straight into the buffer it writes to the file.
+    ///
+    /// The header's place is reserved first and filled in once the blocks are compressed behind
+    /// it, so the compressed bytes are never copied.
+    static func appendFrame(
+        kind: UInt16, firstSequence: UInt64, recordCount: Int, blocks: RawBlocks, trailer: [UInt8] = [],
+        commitTime: Int64, highCompression: Bool = false, to output: inout [UInt8]
+    ) {
+        let headerStart = output.count
+        output.append(contentsOf: repeatElement(0, count: FrameHeader.size))
+        let contentStart = output.count
+
         var flags: UInt16 = 0
         let indexStored = blocks.index.withUnsafeBytes {
-            LZ4Codec.compress($0, appendingTo: &content, highCompression: highCompression)
+            LZ4Codec.compress($0, appendingTo: &output, highCompression: highCompression)
         }
-        if indexStored != nil { flags |= FrameHeader.indexCompressed } else { content.append(contentsOf: blocks.index) }
-        let indexLength = content.count
+        if indexStored != nil { flags |= FrameHeader.indexCompressed } else { output.append(contentsOf: blocks.index) }
+        let indexLength = output.count - contentStart
         let bodyStored = blocks.body.withUnsafeBytes { raw in
             blocks.index.withUnsafeBytes {
-                LZ4Codec.compress(raw, dictionary: $0, appendingTo: &content, highCompression: highCompression)
+                LZ4Codec.compress(raw, dictionary: $0, appendingTo: &output, highCompression: highCompression)
             }
         }
         if bodyStored != nil {
             flags |= FrameHeader.bodyCompressed | FrameHeader.bodyUsesIndexDictionary
         } else {
-            content.append(contentsOf: blocks.body)
+            output.append(contentsOf: blocks.body)
         }
-        let bodyLength = content.count - indexLength
-        content.append(contentsOf: trailer)
+        let bodyLength = output.count - contentStart - indexLength
+        output.append(contentsOf: trailer)
 
-        var header = FrameHeader(
-            frameLength: UInt32(FrameHeader.size + content.count), kind: kind, flags: flags,
+        let header = FrameHeader(
+            frameLength: UInt32(output.count - headerStart), kind: kind, flags: flags,
             firstSequence: firstSequence, recordCount: UInt32(recordCount), indexStoredLength: UInt32(indexLength),
             indexRawLength: UInt32(blocks.index.count), bodyStoredLength: UInt32(bodyLength),
             bodyRawLength: UInt32(blocks.body.count), commitTime: commitTime, minTimestamp: blocks.minTimestamp,
             maxTimestamp: blocks.maxTimestamp, checksum: 0)
-        var frame = header.encodedWithoutChecksum()
-        header.checksum = frame.withUnsafeBytes { headerBytes in
-            content.withUnsafeBytes { FrameHeader.checksum(headerBytes: headerBytes, content: $0) }
+        let headerBytes = header.encodedWithoutChecksum()
+        let checksum = headerBytes.withUnsafeBytes { headerBytes in
+            output.withUnsafeBytes { frame in
+                FrameHeader.checksum(
+                    headerBytes: headerBytes, content: UnsafeRawBufferPointer(rebasing: frame[contentStart...]))
+            }
         }
-        ByteWriterAppend.append(header.checksum, to: &frame)
-        frame.append(contentsOf: content)
-        return frame
-    }
-
-    /// Encodes events whose sequence numbers are `firstSequence`, `firstSequence + 1`, … into one
-    /// frame written by the writer (kind 1), all with the commit time `commitTime`.
-    static func encodeFrame(
-        _ events: ArraySlice<StoredEvent>, firstSequence: UInt64, commitTime: EventTimestamp
-    )
-        -> [UInt8]
-    {
-        assemble(
-            kind: FrameHeader.eventBatchKind, firstSequence: firstSequence, recordCount: events.count,
-            blocks: rawBlocks(events), commitTime: commitTime.microseconds)
+        output.withUnsafeMutableBytes { frame in
+            headerBytes.withUnsafeBytes { header in
+                let start = frame.baseAddress!.advanced(by: headerStart)
+                start.copyMemory(from: header.baseAddress!, byteCount: header.count)
+            }
+            frame.storeBytes(of: checksum.littleEndian, toByteOffset: headerStart + headerBytes.count, as: UInt64.self)
+        }
     }
 
     /// The decompressed index block of a frame, or `nil` if it does not decompress to its length.
@@ -175,35 +268,6 @@ public enum FrameCodec {
     private static func block(_ stored: UnsafeRawBufferPointer, compressed: Bool, rawLength: UInt32) -> [UInt8]? {
         if compressed { return LZ4Codec.decompress(stored, rawLength: Int(rawLength)) }
         return stored.count == Int(rawLength) ? Array(stored) : nil
-    }
-
-    /// Decodes every record's indexed fields from a decompressed index block.
-    ///
-    /// - Throws: `StoreError.corrupt` if the block does not hold exactly `header.recordCount` records.
-    static func decodeIndexedFields(
-        _ block: [UInt8], header: FrameHeader, into output: inout [IndexedFields]
-    )
-        throws(StoreError)
-    {
-        do {
-            try block.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws in
-                var reader = ByteReader(raw)
-                for position in 0..<UInt64(header.recordCount) {
-                    let time: Int64 = try reader.read()
-                    output.append(
-                        IndexedFields(
-                            sequence: header.firstSequence + position, timestamp: EventTimestamp(microseconds: time),
-                            id: try reader.readShortString() ?? "", eventType: try reader.readShortString() ?? "",
-                            source: try reader.readShortString() ?? "", target: try reader.readShortString(),
-                            sessionId: try reader.readShortString(), correlationId: try reader.readShortString()))
-                }
-                guard reader.remaining == 0 else { throw ByteReader.OutOfBounds(offset: reader.offset) }
-            }
-        } catch {
-            let offset = (error as? ByteReader.OutOfBounds)?.offset ?? -1
-            throw StoreError(
-                .corrupt, "index block of frame at sequence \(header.firstSequence) is malformed at byte \(offset)")
-        }
     }
 
     /// Decodes every event of a frame from its decompressed blocks.
@@ -242,12 +306,5 @@ enum PayloadReference {
                 return nil
             }
         }
-    }
-}
-
-/// Appends a little-endian integer to a plain byte array.
-enum ByteWriterAppend {
-    static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 }

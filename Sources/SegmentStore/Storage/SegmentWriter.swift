@@ -12,10 +12,11 @@ import Synchronization
 /// itself while a sync is in flight, and the CPU work of one batch overlaps the disk wait of the
 /// previous one. The syncer is the only thread that touches the file.
 final class SegmentWriter: @unchecked Sendable {
-    // Sendable: `pending`, `encoded`, `closing`, `encoderDone`, `syncerDone` and `sequenceReset`
-    // are guarded by `condition` (one lock; the encoder, the syncer and `close` each wait on a
-    // condition variable of their own); `active`, `nextSequence` and `tailNeedsRollback` are touched only
-    // by the syncer thread, `encoderSequence` only by the encoder thread.
+    // Sendable: `pending`, `pendingEvents`, `pendingBytes`, `encoded`, `committed`, `closing`,
+    // `encoderDone`, `syncerDone` and `sequenceReset` are guarded by `condition` (one lock; the
+    // encoder, the syncer and `close` each wait on a condition variable of their own); `active`,
+    // `nextSequence` and `tailNeedsRollback` are touched only by the syncer thread,
+    // `encoderSequence` only by the encoder thread.
 
     typealias Completion = @Sendable (Result<DurableBatch, StoreError>) -> Void
     typealias Observer = @Sendable (DurableBatch) -> Void
@@ -26,14 +27,60 @@ final class SegmentWriter: @unchecked Sendable {
         var rawBytes: Int
     }
 
+    /// Submissions the encoder took as one batch.
+    private struct TakenBatch {
+        var submissions: [Submission]
+        var eventCount: Int
+        /// The sequence number the batch will most likely start at.
+        var firstSequence: UInt64
+        /// The batch the syncer committed last, handed back to be taken apart by the encoder.
+        var committed: EncodedBatch?
+    }
+
     /// A batch whose frames are encoded for sequences from `firstSequence` on.
+    ///
+    /// The events stay in their submissions: the batch is never flattened into one array, which
+    /// would copy (and retain, then release) every field of every event.
     private struct EncodedBatch {
         var submissions: [Submission]
-        var events: [StoredEvent]
+        var eventCount: Int
         var firstSequence: UInt64
         var commitTime: EventTimestamp
+        var frames: EncodedFrames
+    }
+
+    /// A batch's frames back to back, with what the syncer reports once they are durable.
+    private struct EncodedFrames {
         var bytes: [UInt8]
-        var frames: [FrameLocation]
+        /// Where each frame starts in `bytes`.
+        var locations: [FrameLocation]
+        var minTimestamp: Int64
+        var maxTimestamp: Int64
+        /// Every event's indexed fields, numbered from the batch's first sequence.
+        var fields: [IndexedFields]
+        /// Each submission's part of `fields`, when the batch holds more than one submission.
+        var submissionFields: [[IndexedFields]]
+    }
+
+    /// The emptied arrays of a committed batch, which the encoder fills again: a batch reuses their
+    /// memory instead of allocating (and faulting in) it anew.
+    private struct SpareBuffers {
+        /// A batch buffer larger than this (after a burst) is freed rather than kept.
+        static let largestKeptBytes = 4 << 20
+
+        var submissions: [Submission] = []
+        var bytes: [UInt8] = []
+
+        init() {}
+
+        /// Empties a committed batch's arrays, which releases its events, and keeps the arrays.
+        init(reclaiming batch: consuming EncodedBatch) {
+            // Swapped out of the batch, so that they are uniquely referenced and emptied in place.
+            swap(&submissions, &batch.submissions)
+            swap(&bytes, &batch.frames.bytes)
+            submissions.removeAll(keepingCapacity: true)
+            bytes.removeAll(keepingCapacity: bytes.capacity <= Self.largestKeptBytes)
+        }
     }
 
     /// How many encoded batches may wait for the syncer; one keeps memory bounded and the
@@ -42,7 +89,15 @@ final class SegmentWriter: @unchecked Sendable {
 
     private let condition = PipelineLock()
     private var pending: [Submission] = []
+    /// The events and raw bytes `pending` holds, so that the encoder can take it whole without
+    /// counting it when it is within the batch limits (it nearly always is).
+    private var pendingEvents = 0
+    private var pendingBytes = 0
     private var encoded: [EncodedBatch] = []
+    /// The batch the syncer committed last, on its way back to the encoder: releasing a batch's
+    /// events and fields costs a release of every string and array in them, which the encoder
+    /// can afford while it waits for the disk and the syncer, the pipeline's slower stage, cannot.
+    private var committed: EncodedBatch?
     private var closing = false
     private var encoderDone = false
     private var syncerDone = false
@@ -81,14 +136,14 @@ final class SegmentWriter: @unchecked Sendable {
 
     func submit(_ events: [StoredEvent], completion: @escaping Completion) {
         var rawBytes = 0
-        for event in events {
+        for position in events.indices {
             do {
-                try FrameCodec.validate(event)
+                try FrameCodec.validate(events[position])
             } catch {
                 completion(.failure(error))
                 return
             }
-            rawBytes += FrameCodec.rawSize(of: event)
+            rawBytes += FrameCodec.rawSize(of: events[position])
         }
         condition.lock()
         if closing {
@@ -96,8 +151,14 @@ final class SegmentWriter: @unchecked Sendable {
             completion(.failure(StoreError(.closed, "the store is closed; reopen it to append")))
             return
         }
+        let encoderIdle = pending.isEmpty
         pending.append(Submission(events: events, completion: completion, rawBytes: rawBytes))
-        condition.wake(.encoder)
+        pendingEvents += events.count
+        pendingBytes += rawBytes
+        // The encoder waits for a first submission or for room in `encoded`; only the first
+        // submission into an empty queue with room can end its wait. Waking it for every other
+        // one would cost a context switch each and nothing more.
+        if encoderIdle && encoded.count < Self.encodedQueueDepth { condition.wake(.encoder) }
         condition.unlock()
     }
 
@@ -114,29 +175,36 @@ final class SegmentWriter: @unchecked Sendable {
     // MARK: - The encoder thread
 
     private func runEncoder() {
-        while let (submissions, firstSequence) = nextSubmissions() {
-            let events = submissions.count == 1 ? submissions[0].events : submissions.flatMap(\.events)
+        var builder = FrameCodec.RawBlocksBuilder()
+        var spare = SpareBuffers()
+        while var taken = nextSubmissions(spare: &spare) {
             let commitTime = EventTimestamp.now()
-            let (bytes, frames) = encode(events, from: firstSequence, commitTime: commitTime)
-            encoderSequence = firstSequence + UInt64(events.count)
+            let frames = encode(
+                taken.submissions, eventCount: taken.eventCount, from: taken.firstSequence, commitTime: commitTime,
+                reusing: &spare.bytes, builder: &builder)
+            encoderSequence = taken.firstSequence + UInt64(taken.eventCount)
+            let batch = EncodedBatch(
+                submissions: taken.submissions, eventCount: taken.eventCount, firstSequence: taken.firstSequence,
+                commitTime: commitTime, frames: frames)
             condition.lock()
-            encoded.append(
-                EncodedBatch(
-                    submissions: submissions, events: events, firstSequence: firstSequence, commitTime: commitTime,
-                    bytes: bytes, frames: frames))
+            encoded.append(batch)
             condition.wake(.syncer)
             condition.unlock()
+            // Now that the syncer has work, take apart the batch it committed before.
+            if let committed = taken.committed.take() { spare = SpareBuffers(reclaiming: committed) }
         }
         condition.lock()
         encoderDone = true
+        committed = nil
         condition.wake(.syncer)
         condition.wake(.closer)
         condition.unlock()
     }
 
-    /// Waits for submissions and takes as many as fit in one batch, with the sequence number the
-    /// batch will most likely start at; `nil` once closed and drained.
-    private func nextSubmissions() -> ([Submission], UInt64)? {
+    /// Waits for submissions and takes as many as fit in one batch; `nil` once closed and drained.
+    ///
+    /// - Parameter spare: its submissions array becomes the new, empty queue.
+    private func nextSubmissions(spare: inout SpareBuffers) -> TakenBatch? {
         condition.lock()
         defer { condition.unlock() }
         // Collect only once the syncer has room: submissions keep gathering while it is busy, so
@@ -147,69 +215,129 @@ final class SegmentWriter: @unchecked Sendable {
             encoderSequence = reset
             sequenceReset = nil
         }
-        var taken = 0
+        var batch = [Submission]()
+        swap(&batch, &spare.submissions)
         var events = 0
         var bytes = 0
-        while taken < pending.count {
-            let next = pending[taken]
-            if taken > 0
-                && (events + next.events.count > options.maximumBatchEvents
-                    || bytes + next.rawBytes > options.maximumBatchBytes)
-            {
-                break
+        if pendingEvents <= options.maximumBatchEvents && pendingBytes <= options.maximumBatchBytes {
+            // Everything fits: take the whole queue and leave the spare array in its place.
+            swap(&batch, &pending)
+            events = pendingEvents
+            bytes = pendingBytes
+        } else {
+            var taken = 0
+            while taken < pending.count {
+                let next = pending[taken]
+                if taken > 0
+                    && (events + next.events.count > options.maximumBatchEvents
+                        || bytes + next.rawBytes > options.maximumBatchBytes)
+                {
+                    break
+                }
+                events += next.events.count
+                bytes += next.rawBytes
+                taken += 1
             }
-            events += next.events.count
-            bytes += next.rawBytes
-            taken += 1
+            batch.append(contentsOf: pending[0..<taken])
+            pending.removeFirst(taken)
         }
-        let batch = Array(pending[0..<taken])
-        pending.removeFirst(taken)
-        return (batch, encoderSequence)
+        pendingEvents -= events
+        pendingBytes -= bytes
+        return TakenBatch(
+            submissions: batch, eventCount: events, firstSequence: encoderSequence, committed: committed.take())
     }
 
-    /// Splits a batch into frames of about `frameBytes` raw bytes each and encodes them back to back.
+    /// Splits a batch into frames of about `frameBytes` raw bytes each and encodes them back to
+    /// back.
+    ///
+    /// - Parameter buffer: an array whose memory the frames are written to; taken, and left empty.
     private func encode(
-        _ events: [StoredEvent], from firstSequence: UInt64, commitTime: EventTimestamp
-    )
-        -> ([UInt8], [FrameLocation])
-    {
-        var bytes = [UInt8]()
-        var frames = [FrameLocation]()
-        var start = 0
+        _ submissions: [Submission], eventCount: Int, from firstSequence: UInt64, commitTime: EventTimestamp,
+        reusing buffer: inout [UInt8], builder: inout FrameCodec.RawBlocksBuilder
+    ) -> EncodedFrames {
+        var frames = EncodedFrames(
+            bytes: [], locations: [], minTimestamp: .max, maxTimestamp: .min, fields: [], submissionFields: [])
+        // Swapped, not assigned: the array stays uniquely referenced, so it is filled in place.
+        swap(&frames.bytes, &buffer)
+        frames.bytes.removeAll(keepingCapacity: true)
+        frames.fields.reserveCapacity(eventCount)
+        builder.removeAll()
+        var frameStart = firstSequence
+        var frameRawBytes = 0
         var sequence = firstSequence
-        while start < events.count {
-            var end = start
-            var raw = 0
-            while end < events.count
-                && (end == start || raw + FrameCodec.rawSize(of: events[end]) <= options.frameBytes)
-            {
-                raw += FrameCodec.rawSize(of: events[end])
-                end += 1
+        for index in submissions.indices {
+            FrameCodec.forEachInPlace(submissions[index].events[...]) { event in
+                let size = FrameCodec.rawSize(of: event)
+                if builder.count > 0 && frameRawBytes + size > options.frameBytes {
+                    appendFrame(from: &builder, firstSequence: frameStart, commitTime: commitTime, to: &frames)
+                    frameStart = sequence
+                    frameRawBytes = 0
+                }
+                builder.append(&event)
+                frames.fields.append(Self.indexedFields(of: &event, sequence: sequence))
+                frameRawBytes += size
+                sequence += 1
             }
-            let frame = FrameCodec.encodeFrame(events[start..<end], firstSequence: sequence, commitTime: commitTime)
-            frames.append(
-                FrameLocation(
-                    firstSequence: sequence, recordCount: UInt32(end - start), offset: bytes.count, length: frame.count)
-            )
-            bytes.append(contentsOf: frame)
-            sequence += UInt64(end - start)
-            start = end
         }
-        return (bytes, frames)
+        if builder.count > 0 {
+            appendFrame(from: &builder, firstSequence: frameStart, commitTime: commitTime, to: &frames)
+        }
+        if submissions.count > 1 {
+            frames.submissionFields.reserveCapacity(submissions.count)
+            var start = 0
+            for index in submissions.indices {
+                let end = start + submissions[index].events.count
+                frames.submissionFields.append(Array(frames.fields[start..<end]))
+                start = end
+            }
+        }
+        return frames
+    }
+
+    /// Compresses the builder's blocks as the next frame of `frames`, then empties the builder.
+    private func appendFrame(
+        from builder: inout FrameCodec.RawBlocksBuilder, firstSequence: UInt64, commitTime: EventTimestamp,
+        to frames: inout EncodedFrames
+    ) {
+        let offset = frames.bytes.count
+        FrameCodec.appendFrame(
+            kind: FrameHeader.eventBatchKind, firstSequence: firstSequence, recordCount: builder.count,
+            blocks: builder.blocks, commitTime: commitTime.microseconds, to: &frames.bytes)
+        frames.locations.append(
+            FrameLocation(
+                firstSequence: firstSequence, recordCount: UInt32(builder.count), offset: offset,
+                length: frames.bytes.count - offset))
+        frames.minTimestamp = min(frames.minTimestamp, builder.minTimestamp)
+        frames.maxTimestamp = max(frames.maxTimestamp, builder.maxTimestamp)
+        builder.removeAll()
+    }
+
+    /// `event.indexedFields` with its sequence number; `inout` though it only reads the event
+    /// (see `FrameCodec.forEachInPlace`).
+    @inline(__always)
+    private static func indexedFields(of event: inout StoredEvent, sequence: UInt64) -> IndexedFields {
+        IndexedFields(
+            sequence: sequence, timestamp: event.timestamp, id: event.id, eventType: event.eventType,
+            source: event.source, target: event.target, sessionId: event.sessionId,
+            correlationId: event.correlationId)
     }
 
     // MARK: - The syncer thread
 
     private func runSyncer() {
-        while var batch = nextEncoded() {
+        var spent: EncodedBatch?
+        while var batch = nextEncoded(returning: &spent) {
             if batch.firstSequence != nextSequence {
                 // A batch encoded while an earlier one failed: its sequence numbers are stale.
-                let (bytes, frames) = encode(batch.events, from: nextSequence, commitTime: batch.commitTime)
+                var builder = FrameCodec.RawBlocksBuilder()
+                var buffer = [UInt8]()
+                batch.frames = encode(
+                    batch.submissions, eventCount: batch.eventCount, from: nextSequence,
+                    commitTime: batch.commitTime, reusing: &buffer, builder: &builder)
                 batch.firstSequence = nextSequence
-                batch.bytes = bytes
-                batch.frames = frames
             }
             commit(batch)
+            spent = batch
         }
         condition.lock()
         syncerDone = true
@@ -217,18 +345,23 @@ final class SegmentWriter: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func nextEncoded() -> EncodedBatch? {
+    /// Hands `spent`, the batch committed last, back to the encoder and waits for the next one.
+    private func nextEncoded(returning spent: inout EncodedBatch?) -> EncodedBatch? {
         condition.lock()
-        defer { condition.unlock() }
+        if committed == nil && !encoderDone { swap(&committed, &spent) }
         while encoded.isEmpty && !encoderDone { condition.wait(.syncer) }
-        if encoded.isEmpty { return nil }
-        let batch = encoded.removeFirst()
-        condition.wake(.encoder)
+        let batch = encoded.isEmpty ? nil : encoded.removeFirst()
+        // The encoder can only be waiting for this room if it has submissions to take (or is to
+        // stop); if it has none, the next submission wakes it.
+        if batch != nil && (!pending.isEmpty || closing) { condition.wake(.encoder) }
+        condition.unlock()
+        // Not handed back (the encoder has one already, or has stopped): released here, unlocked.
+        spent = nil
         return batch
     }
 
     private func commit(_ batch: EncodedBatch) {
-        guard !batch.events.isEmpty else {
+        guard batch.eventCount > 0 else {
             for submission in batch.submissions {
                 submission.completion(
                     .success(
@@ -245,14 +378,12 @@ final class SegmentWriter: @unchecked Sendable {
         case .success(let durable):
             for observer in observers.withLock({ $0 }) { observer(durable) }
             var first = durable.firstSequence
-            for submission in batch.submissions {
-                let count = submission.events.count
-                let start = Int(first - durable.firstSequence)
-                let slice =
-                    batch.submissions.count == 1 ? durable.events : Array(durable.events[start..<(start + count)])
-                submission.completion(
+            for index in batch.submissions.indices {
+                let count = batch.submissions[index].events.count
+                let fields = batch.submissions.count == 1 ? durable.events : batch.frames.submissionFields[index]
+                batch.submissions[index].completion(
                     .success(
-                        DurableBatch(firstSequence: first, count: count, storedAt: durable.storedAt, events: slice)))
+                        DurableBatch(firstSequence: first, count: count, storedAt: durable.storedAt, events: fields)))
                 first += UInt64(count)
             }
         }
@@ -265,41 +396,30 @@ final class SegmentWriter: @unchecked Sendable {
                 try active.rollBack()
                 tailNeedsRollback = false
             }
-            if !active.frames.isEmpty && active.length + batch.bytes.count > options.segmentBytes {
+            let frames = batch.frames
+            if !active.frames.isEmpty && active.length + frames.bytes.count > options.segmentBytes {
                 try roll()
             }
-            let placed = batch.frames.map { frame in
+            let placed = frames.locations.map { frame in
                 FrameLocation(
                     firstSequence: frame.firstSequence, recordCount: frame.recordCount,
                     offset: active.length + frame.offset, length: frame.length)
             }
-            var low = Int64.max
-            var high = Int64.min
-            for event in batch.events {
-                low = min(low, event.timestamp.microseconds)
-                high = max(high, event.timestamp.microseconds)
-            }
             let syncStart = DispatchTime.now().uptimeNanoseconds
             do {
-                try active.append(batch.bytes, frames: placed, minTimestamp: low, maxTimestamp: high)
+                try active.append(
+                    frames.bytes, frames: placed, minTimestamp: frames.minTimestamp, maxTimestamp: frames.maxTimestamp)
             } catch {
                 tailNeedsRollback = (try? active.rollBack()) == nil
                 throw error
             }
-            nextSequence += UInt64(batch.events.count)
+            nextSequence += UInt64(batch.eventCount)
             try publish(placed)
-            var fields = [IndexedFields]()
-            fields.reserveCapacity(batch.events.count)
-            for (position, event) in batch.events.enumerated() {
-                var indexed = event.indexedFields
-                indexed.sequence = batch.firstSequence + UInt64(position)
-                fields.append(indexed)
-            }
             let syncSeconds = Double(DispatchTime.now().uptimeNanoseconds - syncStart) / 1e9
             return .success(
                 DurableBatch(
-                    firstSequence: batch.firstSequence, count: batch.events.count, storedAt: batch.commitTime,
-                    events: fields, syncSeconds: syncSeconds))
+                    firstSequence: batch.firstSequence, count: batch.eventCount, storedAt: batch.commitTime,
+                    events: frames.fields, syncSeconds: syncSeconds))
         } catch let error as StoreError {
             logger.error(
                 "segment write failed", ["segment.path": .string(active.path), "error": .string(error.description)])

@@ -15,21 +15,32 @@ struct ByteWriter {
         bytes.append(contentsOf: raw)
     }
 
+    /// Empties the buffer, and keeps its memory for what is written next unless that is more
+    /// than `limit` bytes.
+    mutating func removeAll(keepingCapacityUpTo limit: Int) {
+        bytes.removeAll(keepingCapacity: bytes.capacity <= limit)
+    }
+
+    /// A string with a 16-bit length.
+    mutating func appendShortString(_ text: borrowing String) {
+        append(UInt16(text.utf8.count))
+        // A native string's bytes are copied from its storage in one piece.
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
+        if copied == nil { bytes.append(contentsOf: (copy text).utf8) }
+    }
+
     /// A string with a 16-bit length; `nil` is written as the length 0xFFFF.
-    mutating func appendShortString(_ text: String?) {
-        guard let text else {
-            append(UInt16.max)
-            return
+    mutating func appendShortString(_ text: borrowing String?) {
+        switch text {
+        case .some(let text): appendShortString(text)
+        case .none: append(UInt16.max)
         }
-        let utf8 = text.utf8
-        append(UInt16(utf8.count))
-        bytes.append(contentsOf: utf8)
     }
 
     /// Bytes with a 32-bit length.
-    mutating func appendLongBytes(_ raw: [UInt8]) {
+    mutating func appendLongBytes(_ raw: borrowing [UInt8]) {
         append(UInt32(raw.count))
-        bytes.append(contentsOf: raw)
+        raw.withUnsafeBytes { bytes.append(contentsOf: $0) }
     }
 
     mutating func appendLongString(_ text: String) {
