@@ -5,7 +5,10 @@
 //
 //   swift run -c release IngestBenchmark [--url amqp://guest:guest@127.0.0.1:5672/]
 //       [--events 100000] [--paced-seconds 10] [--prefetch 100] [--batch 50] [--rates 1000,4000,8000]
-//       [--scenarios drain,live,paced]
+//       [--scenarios drain,live,paced] [--rounds 50]
+//
+// `--scenarios normalise` runs only the normaliser over every body shape, `--rounds` times (no broker
+// needed).
 //
 // The broker must be running (scripts/broker.sh start). Every run uses its own exchange, queue and
 // temporary data directory and removes them afterwards.
@@ -21,6 +24,7 @@ struct Settings {
     var batch = 50
     var rates = [1_000, 4_000, 8_000]
     var scenarios: Set<String> = ["drain", "live", "paced"]
+    var rounds = 50
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -34,6 +38,7 @@ struct Settings {
             case "--batch": batch = Int(value) ?? batch
             case "--rates": rates = value.split(separator: ",").compactMap { Int($0) }
             case "--scenarios": scenarios = Set(value.split(separator: ",").map(String.init))
+            case "--rounds": rounds = Int(value) ?? rounds
             default: throw BenchError(message: "unknown option \(flag)")
             }
         }
@@ -191,6 +196,10 @@ func milliseconds(_ values: [Double]) -> String {
 }
 
 let settings = try Settings(arguments: CommandLine.arguments)
+if settings.scenarios.contains("normalise") {
+    NormalizeBenchmark.run(rounds: settings.rounds)
+    exit(0)
+}
 let url = try AMQPURL(parsing: settings.url)
 let run = "bench-\(getpid())"
 let count = settings.events

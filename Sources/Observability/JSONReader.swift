@@ -106,6 +106,57 @@ public struct JSONReader {
         return try outcome.get()
     }
 
+    /// A member that `validate(visitingMembers:)` read.
+    public struct VisitedMember {
+        /// The member's key and value.
+        public var member: JSONMember
+        /// The key of the root member whose value is the object holding this member; `nil` for a
+        /// member of the root object itself.
+        public var parentKey: JSONSpan?
+        /// Whether the value holds no insignificant whitespace, so `minified(_:knownCompact:)` may
+        /// copy it whole.
+        public var isCompact: Bool
+    }
+
+    /// Validates the whole document, as `validate()` does, and hands `visit` every member of the
+    /// root object, and every member of an object that is the value of a root member, as soon as
+    /// it is read. A caller keeps only the members it needs; the pass collects nothing.
+    ///
+    /// Members come in document order, so the members of a nested object come before the root
+    /// member that holds it. Nothing is visited when the root is not an object.
+    ///
+    /// - Returns: the root value and whether it is compact.
+    /// - Throws: `JSONSyntaxError` at the first byte that breaks the grammar; `visit` may have seen
+    ///   members before it.
+    /// - Complexity: O(n) in the document's size.
+    public func validate(
+        visitingMembers visit: (VisitedMember) -> Void
+    ) throws(JSONSyntaxError) -> (root: JSONSpan, isCompact: Bool) {
+        let outcome = withoutActuallyEscaping(visit) { visit in
+            bytes.withUnsafeBufferPointer { buffer -> Result<(JSONSpan, Bool), JSONSyntaxError> in
+                var cursor = Cursor(bytes: buffer, position: 0)
+                cursor.visitMember = visit
+                cursor.skipWhitespace()
+                let runsBefore = cursor.whitespaceRuns
+                let root: JSONSpan
+                do throws(JSONSyntaxError) {
+                    root = try cursor.value(depth: 0)
+                } catch {
+                    return .failure(error)
+                }
+                let isCompact = cursor.whitespaceRuns == runsBefore
+                cursor.skipWhitespace()
+                guard cursor.position == buffer.count else {
+                    return .failure(
+                        JSONSyntaxError(offset: cursor.position, reason: "unexpected text after the JSON value"))
+                }
+                return .success((root, isCompact))
+            }
+        }
+        let (root, isCompact) = try outcome.get()
+        return (root, isCompact)
+    }
+
     /// The members of an object, in document order; keys are string spans (see `key(_:equals:)`).
     ///
     /// - Precondition: `span` is an object span of a validated document.
@@ -150,6 +201,20 @@ public struct JSONReader {
                 cursor.position += 1
                 cursor.skipWhitespace()
             }
+        }
+    }
+
+    /// The first element of an array, or `nil` when the array is empty; reads nothing after it.
+    ///
+    /// - Precondition: `span` is an array span of a validated document.
+    /// - Complexity: O(length of the first element's text).
+    public func firstElement(of span: JSONSpan) -> JSONSpan? {
+        precondition(span.kind == .array)
+        return bytes.withUnsafeBufferPointer { buffer in
+            var cursor = Cursor(bytes: buffer, position: span.range.lowerBound + 1)
+            cursor.skipWhitespace()
+            guard cursor.peek != UInt8(ascii: "]") else { return nil }
+            return try? cursor.value(depth: 1)
         }
     }
 
@@ -269,10 +334,26 @@ private struct Cursor {
     var rootMembers: [JSONMember]? = nil
     /// When not `nil`, the start of every run of insignificant whitespace is appended here.
     var whitespace: [Int]? = nil
+    /// How many runs of insignificant whitespace were skipped so far: a value read without this
+    /// count moving is compact.
+    var whitespaceRuns = 0
+    /// When set, called with each member of the outermost object and of the objects that are its
+    /// members' values, as they are read.
+    var visitMember: ((JSONReader.VisitedMember) -> Void)? = nil
+    /// The key of the root member whose value is being read; `nil` until the root object's first
+    /// member (and always when the root is not an object).
+    var rootKey: JSONSpan? = nil
 
     var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
 
+    @inline(__always)
     mutating func skipWhitespace() {
+        // Compact JSON has no whitespace between tokens: one comparison settles most calls.
+        guard position < bytes.count, bytes[position] <= 0x20 else { return }
+        skipWhitespaceRun()
+    }
+
+    private mutating func skipWhitespaceRun() {
         let start = position
         scan: while position < bytes.count {
             switch bytes[position] {
@@ -280,7 +361,9 @@ private struct Cursor {
             default: break scan
             }
         }
-        if position > start, whitespace != nil { whitespace!.append(start) }
+        guard position > start else { return }
+        whitespaceRuns += 1
+        if whitespace != nil { whitespace!.append(start) }
     }
 
     mutating func value(depth: Int) throws(JSONSyntaxError) -> JSONSpan {
@@ -306,6 +389,11 @@ private struct Cursor {
             position += 1
             return JSONSpan(kind: .object, range: start..<position)
         }
+        // Depth 2 is an object that is a root member's value only when the root is an object;
+        // `rootKey` is set only then (a root array's objects are depth 2 too). Taken once per
+        // object: calling the stored closure for each member would retain it each time.
+        let visiting = visitMember != nil && (depth == 1 || (depth == 2 && rootKey != nil))
+        let visit = visiting ? visitMember! : { _ in }
         while true {
             guard peek == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             let key = try string()
@@ -313,8 +401,16 @@ private struct Cursor {
             guard peek == UInt8(ascii: ":") else { throw fail("expected ':' after a key") }
             position += 1
             skipWhitespace()
+            let runsBefore = whitespaceRuns
+            if depth == 1 { rootKey = key }
             let member = try value(depth: depth)
             if depth == 1, rootMembers != nil { rootMembers!.append(JSONMember(key: key, value: member)) }
+            if visiting {
+                visit(
+                    JSONReader.VisitedMember(
+                        member: JSONMember(key: key, value: member), parentKey: depth == 1 ? nil : rootKey,
+                        isCompact: whitespaceRuns == runsBefore))
+            }
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","):
@@ -360,10 +456,14 @@ private struct Cursor {
         let count = bytes.count
         let base = UnsafeRawPointer(bytes.baseAddress!)
         while position < count {
-            // Eight bytes at a time while none is a quote, a backslash or a control character.
-            while position + 8 <= count,
-                !Cursor.needsAttention(base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
-            {
+            // Eight bytes at a time, straight to the first quote, backslash or control character.
+            while position + 8 <= count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                let found = Cursor.attention(in: word)
+                guard found == 0 else {
+                    position += found.trailingZeroBitCount / 8
+                    break
+                }
                 position += 8
             }
             guard position < count else { break }
@@ -437,17 +537,18 @@ private struct Cursor {
         JSONSyntaxError(offset: position, reason: reason)
     }
 
-    /// Whether any of the eight bytes in `word` is `"`, `\\` or below 0x20 (SWAR: each test sets
-    /// the high bit of the bytes that match).
+    /// Which of the eight bytes in `word` (first byte lowest) is `"`, `\\` or below 0x20, as the high
+    /// bit of each matching byte (SWAR). Zero when none is. A borrow may also mark bytes above a
+    /// match, never below one, so the lowest set bit is always the first match.
     @inline(__always)
-    static func needsAttention(_ word: UInt64) -> Bool {
+    static func attention(in word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         func hasZeroByte(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
         let quote = hasZeroByte(word ^ (ones &* 0x22))
         let backslash = hasZeroByte(word ^ (ones &* 0x5C))
         let control = (word &- ones &* 0x20) & ~word & highs
-        return (quote | backslash | control) != 0
+        return quote | backslash | control
     }
 
     static func isDigit(_ byte: UInt8) -> Bool {

@@ -51,6 +51,47 @@ import Testing
         #expect(reader.string(elements[1]) == "two")
     }
 
+    @Test("visiting members reports the root's and its objects' members, in document order")
+    func visitingMembers() throws {
+        let text = #"{"id": "x", "source": {"host": "h", "deep": {"skip": 1}}, "list": [{"no": 2}], "n": 3}"#
+        let reader = JSONReader(bytes: Array(text.utf8))
+        var visited: [(parent: String?, key: String, compact: Bool)] = []
+        let (root, compact) = try reader.validate { member in
+            visited.append(
+                (member.parentKey.map { reader.string($0) }, reader.string(member.member.key), member.isCompact))
+        }
+        #expect(root.kind == .object && root.range == 0..<text.utf8.count)
+        #expect(!compact)
+        #expect(visited.map(\.key) == ["id", "host", "deep", "source", "list", "n"])
+        #expect(visited.map(\.parent) == [nil, "source", "source", nil, nil, nil])
+        // A value is compact when its own text holds no insignificant whitespace.
+        #expect(visited.map(\.compact) == [true, true, false, false, false, true])
+        // The same document as the plain validation sees it, and the same members of the root.
+        #expect(try reader.validate() == root)
+        #expect(reader.members(of: root).map { reader.string($0.key) } == ["id", "source", "list", "n"])
+    }
+
+    @Test("visiting members stops at the first syntax error and visits nothing for a non-object root")
+    func visitingMembersOfBadDocuments() throws {
+        let broken = JSONReader(bytes: Array(#"{"a": 1, "b": [}"#.utf8))
+        var keys: [String] = []
+        #expect(throws: JSONSyntaxError.self) { try broken.validate { keys.append(broken.string($0.member.key)) } }
+        #expect(keys == ["a"])
+        let array = JSONReader(bytes: Array(#"[{"a":1}]"#.utf8))
+        var count = 0
+        let (root, compact) = try array.validate { _ in count += 1 }
+        #expect(root.kind == .array && compact && count == 0)
+    }
+
+    @Test("the first element of an array, or nil for an empty one")
+    func firstElement() throws {
+        let reader = JSONReader(bytes: Array(#"{"ids": ["first", "second"], "none": [ ]}"#.utf8))
+        let members = reader.members(of: try reader.validate())
+        let first = try #require(reader.firstElement(of: members[0].value))
+        #expect(reader.string(first) == "first")
+        #expect(reader.firstElement(of: members[1].value) == nil)
+    }
+
     @Test("long strings: quotes, escapes and control characters are found at every offset", arguments: 0..<20)
     func longStrings(_ offset: Int) throws {
         let padding = String(repeating: "a", count: offset)

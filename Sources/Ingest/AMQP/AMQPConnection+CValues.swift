@@ -1,4 +1,5 @@
 import CRabbitMQ
+import Foundation
 
 // Conversions between librabbitmq's C structures and the Swift values of this module. Only
 // `AMQPConnection` uses them; no C type leaves the AMQP folder. Nothing here calls librabbitmq.
@@ -214,5 +215,65 @@ extension AMQPFieldValue {
             self = .array((0..<Int(array.num_entries)).map { AMQPFieldValue(elements[$0]) })
         default: self = .void
         }
+    }
+}
+
+/// The text last received in one place of a delivery (its exchange, its routing key), reused while
+/// deliveries repeat it, so a steady stream does not allocate the same string for every message.
+struct RepeatedText {
+    private var last = ""
+
+    /// The text of `bytes`: the previous one when the bytes are the same, a new one otherwise.
+    mutating func text(of bytes: amqp_bytes_t) -> String {
+        guard let start = bytes.bytes, bytes.len > 0 else { return "" }
+        let same =
+            last.utf8.count == bytes.len && last.withUTF8 { memcmp($0.baseAddress!, start, bytes.len) == 0 }
+        if !same { last = String(amqpBytes: bytes) }
+        return last
+    }
+}
+
+/// The properties last received, reused while deliveries repeat them (most publishers send the
+/// same content type, encoding and delivery mode every time).
+struct RepeatedProperties {
+    private var last: AMQPMessageProperties?
+
+    /// The properties of `raw`: the previous value when `raw` holds the same, a new one otherwise.
+    mutating func properties(of raw: amqp_basic_properties_t) -> AMQPMessageProperties {
+        if let last, last.matches(raw) { return last }
+        let properties = AMQPMessageProperties(raw)
+        last = properties
+        return properties
+    }
+}
+
+extension AMQPMessageProperties {
+    /// Whether `AMQPMessageProperties(raw)` would equal these properties, found by comparing bytes
+    /// without building anything. Properties with headers never match (the slow path reads them).
+    func matches(_ raw: amqp_basic_properties_t) -> Bool {
+        let flags = raw._flags
+        func has(_ flag: Int32) -> Bool { flags & amqp_flags_t(flag) != 0 }
+        func same(_ value: String?, _ flag: Int32, _ bytes: amqp_bytes_t) -> Bool {
+            guard var value else { return !has(flag) }
+            guard has(flag), value.utf8.count == bytes.len else { return false }
+            return bytes.len == 0 || value.withUTF8 { memcmp($0.baseAddress!, bytes.bytes, bytes.len) == 0 }
+        }
+        func same<Value: Equatable>(_ value: Value?, _ flag: Int32, _ received: Value) -> Bool {
+            guard let value else { return !has(flag) }
+            return has(flag) && value == received
+        }
+        return headers == nil && !has(AMQP_BASIC_HEADERS_FLAG)
+            && same(contentType, AMQP_BASIC_CONTENT_TYPE_FLAG, raw.content_type)
+            && same(contentEncoding, AMQP_BASIC_CONTENT_ENCODING_FLAG, raw.content_encoding)
+            && same(deliveryMode, AMQP_BASIC_DELIVERY_MODE_FLAG, raw.delivery_mode)
+            && same(priority, AMQP_BASIC_PRIORITY_FLAG, raw.priority)
+            && same(correlationId, AMQP_BASIC_CORRELATION_ID_FLAG, raw.correlation_id)
+            && same(replyTo, AMQP_BASIC_REPLY_TO_FLAG, raw.reply_to)
+            && same(expiration, AMQP_BASIC_EXPIRATION_FLAG, raw.expiration)
+            && same(messageId, AMQP_BASIC_MESSAGE_ID_FLAG, raw.message_id)
+            && same(timestamp, AMQP_BASIC_TIMESTAMP_FLAG, raw.timestamp)
+            && same(type, AMQP_BASIC_TYPE_FLAG, raw.type)
+            && same(userId, AMQP_BASIC_USER_ID_FLAG, raw.user_id)
+            && same(appId, AMQP_BASIC_APP_ID_FLAG, raw.app_id)
     }
 }

@@ -43,6 +43,10 @@ public final class AMQPConnection {
     private var confirms: DeliveryTagWindow?
     private var lastPublishTag: UInt64 = 0
     private var rejectedPublishes = 0
+    // The values of the last delivery, reused while the next ones repeat them.
+    private var receivedExchange = RepeatedText()
+    private var receivedRoutingKey = RepeatedText()
+    private var receivedProperties = RepeatedProperties()
 
     /// The URL this connection was opened with.
     public let url: AMQPURL
@@ -185,7 +189,7 @@ public final class AMQPConnection {
         try check(amqp_get_rpc_reply(state), "basic.cancel")
     }
 
-    /// Waits for the next delivery (`amqp_consume_message`), servicing heartbeats meanwhile.
+    /// Waits for the next delivery, servicing heartbeats meanwhile.
     ///
     /// Other frames that arrive are handled on the way: publisher confirms are recorded, broker
     /// closes and consumer cancellations end the wait with an error.
@@ -196,30 +200,89 @@ public final class AMQPConnection {
     public func nextDelivery(timeout: Duration?) throws(AMQPError) -> AMQPDelivery? {
         try ensureUsable("basic.consume")
         amqp_maybe_release_buffers(state)
-        var envelope = amqp_envelope_t()
-        let reply: amqp_rpc_reply_t
+        var frame = amqp_frame_t()
+        let status: Int32
         if let timeout {
             var wait = timeval(timeout)
-            reply = amqp_consume_message(state, &envelope, &wait, 0)
+            status = amqp_simple_wait_frame_noblock(state, &frame, &wait)
         } else {
-            reply = amqp_consume_message(state, &envelope, nil, 0)
+            status = amqp_simple_wait_frame(state, &frame)
         }
-        switch reply.reply_type {
-        case AMQP_RESPONSE_NORMAL:
-            defer { amqp_destroy_envelope(&envelope) }
-            return AMQPDelivery(
-                deliveryTag: envelope.delivery_tag, redelivered: envelope.redelivered != 0,
-                exchange: String(amqpBytes: envelope.exchange), routingKey: String(amqpBytes: envelope.routing_key),
-                properties: AMQPMessageProperties(envelope.message.properties),
-                body: [UInt8](amqpBytes: envelope.message.body))
-        case AMQP_RESPONSE_LIBRARY_EXCEPTION where reply.library_error == AMQP_STATUS_TIMEOUT.rawValue:
+        if status == AMQP_STATUS_TIMEOUT.rawValue { return nil }
+        try checkStatus(status, "basic.consume")
+        guard frame.frame_type == AMQP_FRAME_METHOD, frame.channel == channel,
+            frame.payload.method.id == AMQP_BASIC_DELIVER_METHOD
+        else {
+            try handle(frame)
             return nil
-        case AMQP_RESPONSE_LIBRARY_EXCEPTION where reply.library_error == AMQP_STATUS_UNEXPECTED_STATE.rawValue:
-            try handleQueuedFrame()
-            return nil
-        default:
-            try check(reply, "basic.consume")
-            return nil
+        }
+        return try readDelivery(frame.payload.method)
+    }
+
+    /// Reads the content of the `basic.deliver` in `method`: its header frame, then its body frames.
+    ///
+    /// This is what `amqp_consume_message` does, without its copies: the exchange, routing key and
+    /// properties become Swift values straight from the decoded frames (reusing the previous
+    /// delivery's when they repeat), and the body is copied once, from the frames into the delivery.
+    /// The frames stay valid until the next `amqp_maybe_release_buffers`.
+    private func readDelivery(_ method: amqp_method_t) throws(AMQPError) -> AMQPDelivery {
+        let deliver = method.decoded!.assumingMemoryBound(to: amqp_basic_deliver_t.self).pointee
+        let exchange = receivedExchange.text(of: deliver.exchange)
+        let routingKey = receivedRoutingKey.text(of: deliver.routing_key)
+
+        let header = try contentFrame(AMQP_FRAME_HEADER)
+        let raw = header.payload.properties.decoded!.assumingMemoryBound(to: amqp_basic_properties_t.self).pointee
+        let properties = receivedProperties.properties(of: raw)
+        guard let size = Int(exactly: header.payload.properties.body_size) else {
+            usable = false
+            throw AMQPError(.library, operation: "basic.deliver", message: "the body size does not fit in memory")
+        }
+
+        var failure: AMQPError?
+        let body = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            while count < size {
+                let fragment: amqp_bytes_t
+                do throws(AMQPError) {
+                    fragment = try contentFrame(AMQP_FRAME_BODY).payload.body_fragment
+                } catch {
+                    failure = error
+                    return
+                }
+                guard fragment.len <= size - count else {
+                    failure = AMQPError(
+                        .library, operation: "basic.deliver", message: "the body frames exceed the announced size")
+                    return
+                }
+                if fragment.len > 0 {
+                    UnsafeMutableRawPointer(buffer.baseAddress! + count).copyMemory(
+                        from: fragment.bytes, byteCount: fragment.len)
+                }
+                count += fragment.len
+            }
+        }
+        if let failure {
+            usable = false
+            throw failure
+        }
+        return AMQPDelivery(
+            deliveryTag: deliver.delivery_tag, redelivered: deliver.redelivered != 0, exchange: exchange,
+            routingKey: routingKey, properties: properties, body: body)
+    }
+
+    /// The next content frame of a delivery on the channel, which must be of `type`; frames of other
+    /// channels that arrive meanwhile are handled (a broker close ends the read with an error).
+    private func contentFrame(_ type: Int32) throws(AMQPError) -> amqp_frame_t {
+        while true {
+            var frame = amqp_frame_t()
+            try checkStatus(amqp_simple_wait_frame(state, &frame), "basic.deliver")
+            if frame.channel == channel, frame.frame_type == type { return frame }
+            try handle(frame)
+            guard frame.channel != channel else {
+                usable = false
+                throw AMQPError(
+                    .library, operation: "basic.deliver",
+                    message: "expected a content frame of type \(type), got type \(frame.frame_type)")
+            }
         }
     }
 
@@ -425,16 +488,6 @@ public final class AMQPConnection {
     }
 
     // MARK: Frames outside a reply
-
-    /// Reads and handles the frame `amqp_consume_message` put back because it was not a delivery.
-    private func handleQueuedFrame() throws(AMQPError) {
-        var frame = amqp_frame_t()
-        var zero = timeval(tv_sec: 0, tv_usec: 0)
-        let status = amqp_simple_wait_frame_noblock(state, &frame, &zero)
-        if status == AMQP_STATUS_TIMEOUT.rawValue { return }
-        try checkStatus(status, "basic.consume")
-        try handle(frame)
-    }
 
     private func handle(_ frame: amqp_frame_t) throws(AMQPError) {
         guard frame.frame_type == AMQP_FRAME_METHOD else { return }

@@ -8,8 +8,10 @@ extension ConsumeLoop {
         guard !pausedForStore else { return }
         if pendingEvents.count <= configuration.batchSize, !pendingEvents.isEmpty {
             // Hand the array over whole; copying would retain every field of every event again.
+            // The next batch gets its room at once rather than growing into it.
             let batch = pendingEvents
             pendingEvents = []
+            pendingEvents.reserveCapacity(configuration.batchSize)
             submit(.events(batch))
         }
         while !pendingEvents.isEmpty {
@@ -60,9 +62,10 @@ extension ConsumeLoop {
     private func durable(_ payload: Payload, at completedAt: EventTimestamp) {
         switch payload {
         case .events(let events):
-            for event in events {
-                guard let entry = inFlight.removeValue(forKey: event.id) else { continue }
-                entry.waiters.forEach(settle)
+            // By index: binding each event would copy (and retain) all of its fields.
+            for index in events.indices {
+                guard let entry = inFlight.removeValue(forKey: events[index].id) else { continue }
+                entry.forEachWaiter(settle)
                 let latency = Double(completedAt.microseconds - entry.receivedAt.microseconds) / 1e6
                 metrics.eventStored(eventType: entry.eventType, latencySeconds: latency)
             }
@@ -70,7 +73,7 @@ extension ConsumeLoop {
         case .rejected(let messages):
             for message in messages {
                 guard let entry = quarantineInFlight.removeValue(forKey: message.id) else { continue }
-                entry.waiters.forEach(settle)
+                entry.forEachWaiter(settle)
                 metrics.messageQuarantined(reason: message.reason)
             }
             stats.quarantined += messages.count

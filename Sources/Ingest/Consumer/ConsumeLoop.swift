@@ -16,9 +16,19 @@ final class ConsumeLoop {
 
     /// An event (or quarantine record) received and not yet durable, with every delivery of its id.
     struct InFlight {
-        var waiters: [Waiter]
+        /// The delivery that brought it.
+        var first: Waiter
+        /// Later deliveries of the same id (redeliveries, dead-lettered copies); usually none, so
+        /// the common case allocates no array.
+        var copies: [Waiter] = []
         var receivedAt: EventTimestamp
         var eventType: String
+
+        /// Every delivery waiting for this id, the first one first.
+        func forEachWaiter(_ body: (Waiter) -> Void) {
+            body(first)
+            copies.forEach(body)
+        }
     }
 
     /// What one store submission carried.
@@ -60,7 +70,8 @@ final class ConsumeLoop {
     var pausedForStore = false
     var stats = IngestStatistics()
     /// The last properties seen and their JSON: most publishers send the same properties every time.
-    private var lastProperties: (AMQPMessageProperties, [UInt8])?
+    private var lastProperties: AMQPMessageProperties?
+    private var lastPropertiesJSON: [UInt8] = []
 
     init(
         configuration: IngestConfiguration, store: EventStore, quarantine: QuarantineLog,
@@ -109,7 +120,6 @@ final class ConsumeLoop {
             try acknowledge()
             try updateConsumer(on: connection)
             try readAvailable(from: connection)
-            flush()
         } catch {
             connectionLost(error)
         }
@@ -179,6 +189,8 @@ final class ConsumeLoop {
         let delay = reconnect.nextDelay()
         connectAttempts = 1
         nextConnectAttempt = ContinuousClock.now + delay
+        // What was received is still stored (its deliveries come back and are recognised).
+        flush()
     }
 
     /// Consumes while the store writes; cancels the consumer while it cannot, so messages stay in
@@ -199,17 +211,27 @@ final class ConsumeLoop {
     // MARK: Reading
 
     /// Waits for input (or a wake-up), then handles up to one batch of deliveries that are ready.
+    ///
+    /// Events wait in `pendingEvents` until a batch is full or the thread is about to sleep: while
+    /// the broker keeps sending, the store is woken once per batch instead of once per read.
     private func readAvailable(from connection: AMQPConnection) throws(AMQPError) {
-        var readable = connection.hasBufferedInput
-        if !readable {
-            var timeout = Duration.milliseconds(100)
-            if let retryAt { timeout = min(timeout, max(.zero, retryAt - ContinuousClock.now)) }
-            readable = signals.wait(socket: connection.socketDescriptor, timeout: timeout)
-        }
-        guard readable else {
-            // Nothing arrived: a zero-timeout read still services heartbeats.
-            if let delivery = try connection.nextDelivery(timeout: .zero) { handle(delivery) }
-            return
+        if !connection.hasBufferedInput {
+            // Look without waiting first; sleep only when nothing is there.
+            var ready = signals.wait(socket: connection.socketDescriptor, timeout: .zero)
+            if !ready.socket {
+                // A wake-up means completions: settle them before sleeping.
+                guard !ready.woken else { return }
+                flush()
+                try acknowledge()
+                var timeout = Duration.milliseconds(100)
+                if let retryAt { timeout = min(timeout, max(.zero, retryAt - ContinuousClock.now)) }
+                ready = signals.wait(socket: connection.socketDescriptor, timeout: timeout)
+            }
+            guard ready.socket else {
+                // Nothing arrived: a zero-timeout read still services heartbeats.
+                if let delivery = try connection.nextDelivery(timeout: .zero) { handle(delivery) }
+                return
+            }
         }
         var handled = 0
         while handled < configuration.batchSize, let delivery = try connection.nextDelivery(timeout: .zero) {
@@ -223,35 +245,31 @@ final class ConsumeLoop {
     /// Normalises one delivery and decides its fate: a new event, a duplicate, or a quarantine record.
     func handle(_ delivery: AMQPDelivery) {
         stats.delivered += 1
-        let propertiesJSON: [UInt8]
-        if let (properties, json) = lastProperties, properties == delivery.properties {
-            propertiesJSON = json
-        } else {
-            propertiesJSON = delivery.properties.jsonBytes
-            lastProperties = (delivery.properties, propertiesJSON)
+        if lastProperties != delivery.properties {
+            lastProperties = delivery.properties
+            lastPropertiesJSON = delivery.properties.jsonBytes
         }
         let message = IncomingMessage(
             body: delivery.body, routingKey: delivery.routingKey, exchange: delivery.exchange,
-            properties: delivery.properties, propertiesJSON: propertiesJSON, receivedAt: .now())
+            properties: delivery.properties, propertiesJSON: lastPropertiesJSON, receivedAt: .now())
         let waiter = Waiter(generation: generation, tag: delivery.deliveryTag)
         switch normalizer.normalize(message) {
         case .event(let event, _):
             metrics.eventReceived(eventType: event.eventType, source: event.source)
             if inFlight[event.id] != nil {
-                inFlight[event.id]!.waiters.append(waiter)
+                inFlight[event.id]!.copies.append(waiter)
                 countDuplicate(event.id, redelivered: delivery.redelivered)
             } else if isStored(event.id) {
                 settle(waiter)
                 countDuplicate(event.id, redelivered: delivery.redelivered)
             } else {
-                inFlight[event.id] = InFlight(
-                    waiters: [waiter], receivedAt: message.receivedAt, eventType: event.eventType)
+                inFlight[event.id] = InFlight(first: waiter, receivedAt: message.receivedAt, eventType: event.eventType)
                 pendingEvents.append(event)
                 if pendingEvents.count >= configuration.batchSize { flush() }
             }
         case .rejected(let rejected):
             if quarantineInFlight[rejected.id] != nil {
-                quarantineInFlight[rejected.id]!.waiters.append(waiter)
+                quarantineInFlight[rejected.id]!.copies.append(waiter)
                 countDuplicate(rejected.id, redelivered: delivery.redelivered)
             } else if quarantine.contains(rejected.id) {
                 settle(waiter)
@@ -266,7 +284,7 @@ final class ConsumeLoop {
                         "message.bytes": .int(Int64(delivery.body.count)),
                     ])
                 quarantineInFlight[rejected.id] = InFlight(
-                    waiters: [waiter], receivedAt: message.receivedAt,
+                    first: waiter, receivedAt: message.receivedAt,
                     eventType: "quarantine." + rejected.reason.rawValue)
                 pendingRejected.append(rejected)
             }

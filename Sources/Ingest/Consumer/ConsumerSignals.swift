@@ -72,17 +72,25 @@ final class ConsumerSignals: Sendable {
         while read(wakeDescriptor, &buffer, buffer.count) > 0 {}
     }
 
-    /// Waits until the broker socket (if any) is readable, a wake-up arrives, or `timeout` passes.
-    ///
-    /// - Returns: whether the socket is readable (or has failed, which the next read reports).
-    func wait(socket: Int32?, timeout: Duration) -> Bool {
+    /// What a `wait` found.
+    struct Readiness {
+        /// The broker socket is readable (or has failed, which the next read reports).
+        var socket: Bool
+        /// A wake-up arrived: completions were posted or a stop was requested.
+        var woken: Bool
+    }
+
+    /// Waits until the broker socket (if any) is readable, a wake-up arrives, or `timeout` passes;
+    /// a zero timeout only looks.
+    func wait(socket: Int32?, timeout: Duration) -> Readiness {
         var descriptors = [pollfd(fd: wakeDescriptor, events: Int16(POLLIN), revents: 0)]
         if let socket { descriptors.append(pollfd(fd: socket, events: Int16(POLLIN), revents: 0)) }
         let (seconds, attoseconds) = max(timeout, .zero).components
         let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
         let ready = poll(&descriptors, nfds_t(descriptors.count), max(milliseconds, timeout > .zero ? 1 : 0))
-        if ready > 0, descriptors[0].revents != 0 { drainWakeups() }
-        guard ready > 0, descriptors.count > 1 else { return false }
-        return descriptors[1].revents != 0
+        guard ready > 0 else { return Readiness(socket: false, woken: false) }
+        let woken = descriptors[0].revents != 0
+        if woken { drainWakeups() }
+        return Readiness(socket: descriptors.count > 1 && descriptors[1].revents != 0, woken: woken)
     }
 }

@@ -69,14 +69,20 @@ public final class IngestConsumer: Sendable {
         let (metrics, logger, signals, finished) = (metrics, logger, signals, finished)
         let thread = Thread {
             // Named from inside, so the kernel sees it too (`top -H`, /proc; at most 15 bytes).
-            Thread.current.name = "cs-ingest"
+            // Through the kernel's file (glibc's pthread_setname_np is not visible to Swift):
+            // `Thread.current.name` is lost when the thread runs before Foundation has recorded
+            // its handle, which happens.
+            if let comm = fopen("/proc/thread-self/comm", "w") {
+                fputs("cs-ingest", comm)
+                fclose(comm)
+            }
             let loop = ConsumeLoop(
                 configuration: configuration, store: store, quarantine: quarantine, isStored: isStored,
                 metrics: metrics, logger: logger, signals: signals)
             loop.run()
             finished.signal()
         }
-        thread.name = "candystore.ingest"
+        thread.name = "cs-ingest"
         thread.start()
     }
 

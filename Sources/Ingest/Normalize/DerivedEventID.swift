@@ -14,20 +14,20 @@ public enum DerivedEventID {
         let low = Checksum.hash(body, seed: 0x7265_2D69_642D_7638)
         let versioned = (high & ~0xF000) | 0x8000
         let varianted = (low & ~(0xC000 << 48)) | (0x8000 << 48)
-        var digits = [UInt8]()
-        digits.reserveCapacity(36)
-        appendHex(versioned, to: &digits)
-        appendHex(varianted, to: &digits)
-        for position in [8, 13, 18, 23] {
-            digits.insert(UInt8(ascii: "-"), at: position)
-        }
-        return String(decoding: digits, as: UTF8.self)
-    }
-
-    private static func appendHex(_ value: UInt64, to digits: inout [UInt8]) {
-        let alphabet = Array("0123456789abcdef".utf8)
-        for shift in stride(from: 60, through: 0, by: -4) {
-            digits.append(alphabet[Int((value >> UInt64(shift)) & 0xF)])
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var written = 0
+            for digit in 0..<32 {
+                // 8-4-4-4-12: a dash before the 9th, 13th, 17th and 21st digit.
+                if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                    text[written] = UInt8(ascii: "-")
+                    written += 1
+                }
+                let word = digit < 16 ? versioned : varianted
+                let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * (digit % 16))) & 0xF
+                text[written] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                written += 1
+            }
+            return written
         }
     }
 }

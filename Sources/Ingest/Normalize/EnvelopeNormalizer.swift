@@ -57,32 +57,38 @@ public struct EnvelopeNormalizer: Sendable {
             return reject(.invalidUTF8, "invalid UTF-8 at byte \(offset)")
         }
         let reader = JSONReader(bytes: body)
-        let document: JSONReader.Validated
+        let fields: KnownFields
         do {
-            document = try reader.validateCollectingRootMembers()
+            fields = try KnownFields(validating: reader)
         } catch {
             return reject(.invalidJSON, error.description)
         }
-        let root = document.root
+        let root = fields.root
         guard root.kind == .object else {
             return reject(.notAnObject, "the body is a JSON \(root.kind), not an object")
         }
 
-        let fields = KnownFields(reader: reader, members: document.members)
         let shape = fields.shape
         let mapped = fields.mapping(for: shape)
 
         let id = mapped.id ?? nonEmpty(message.properties.messageId) ?? DerivedEventID.make(for: body)
         let eventType = mapped.eventType ?? message.routingKey
-        let payloadSpan = mapped.payload ?? root
-        let payload = reader.minified(payloadSpan, knownCompact: !document.hasWhitespace(in: payloadSpan))
-        let indexed: [(String, String?)] = [
-            ("id", id), ("event_type", eventType), ("source", mapped.source), ("target", mapped.target),
-            ("session_id", mapped.sessionId), ("correlation_id", mapped.correlationId),
-        ]
-        for (name, value) in indexed where (value?.utf8.count ?? 0) > FrameCodec.maximumShortFieldBytes {
-            return reject(
-                .fieldTooLong, "\(name) of \(value!.utf8.count) bytes exceeds \(FrameCodec.maximumShortFieldBytes)")
+        let payload: [UInt8]
+        if let name = mapped.payload, let span = fields[name] {
+            payload = reader.minified(span, knownCompact: fields.isCompact(name))
+        } else {
+            payload = reader.minified(root, knownCompact: fields.rootIsCompact)
+        }
+        let limit = FrameCodec.maximumShortFieldBytes
+        func tooLong(_ name: String, _ value: String?) -> NormalizationResult? {
+            guard let count = value?.utf8.count, count > limit else { return nil }
+            return reject(.fieldTooLong, "\(name) of \(count) bytes exceeds \(limit)")
+        }
+        if let rejected = tooLong("id", id) ?? tooLong("event_type", eventType) ?? tooLong("source", mapped.source)
+            ?? tooLong("target", mapped.target) ?? tooLong("session_id", mapped.sessionId)
+            ?? tooLong("correlation_id", mapped.correlationId)
+        {
+            return rejected
         }
         let event = StoredEvent(
             id: id, eventType: eventType, source: mapped.source ?? "unknown", target: mapped.target,

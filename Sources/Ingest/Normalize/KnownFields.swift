@@ -2,11 +2,32 @@ import Foundation
 import Observability
 import SegmentStore
 
-/// The top-level names the normaliser reads, in every shape.
+/// The names the normaliser reads, in every shape: root members, and the members of the `source`
+/// and `agent_context` objects.
 enum FieldName: Int, CaseIterable {
     case eventId, id, eventType, type, timestamp, ts, time, source, payload, data, correlationIds
     case correlationId, correlationid, sessionId, sessionid, agentContext, target, specversion
     case host, app, instanceId
+
+    /// The name a key of `reader`'s document spells, if any. Plain keys are matched as bytes; a
+    /// key spelled with escapes is decoded first.
+    @inline(__always)  // Inlined, the reader is borrowed rather than retained and released per key.
+    init?(key: JSONSpan, in reader: JSONReader) {
+        let inner = (key.range.lowerBound + 1)..<(key.range.upperBound - 1)
+        var escaped = false
+        // The closure captures only trivial values: one that used `reader` would retain its bytes.
+        var name: FieldName? = reader.bytes.withUnsafeBufferPointer { buffer in
+            let plain = UnsafeBufferPointer(rebasing: buffer[inner])
+            escaped = plain.contains(UInt8(ascii: "\\"))
+            return escaped ? nil : FieldName(key: plain)
+        }
+        if escaped {
+            var text = reader.string(key)
+            name = text.withUTF8 { FieldName(key: $0) }
+        }
+        guard let name else { return nil }
+        self = name
+    }
 
     /// The name spelled by `key` (the bytes between a key's quotes), without building a string.
     init?(key: UnsafeBufferPointer<UInt8>) {
@@ -56,96 +77,149 @@ struct MappedFields {
     var eventType: String?
     var source: String?
     var timestamp: EventTimestamp?
-    var payload: JSONSpan?
+    /// The root member the payload is, when there is one.
+    var payload: FieldName?
     var correlationId: String?
     var sessionId: String?
     var target: String?
 }
 
-/// The members of one JSON object that the normaliser reads, found in a single pass over the
-/// object (the last duplicate of a name wins, as in most JSON readers), with typed look-ups and the
-/// per-shape mapping of `EnvelopeNormalizer`.
+/// The members of a body that the normaliser reads, found in the single validating pass: the root
+/// object's known members, and `host` and `app` of `source`, `session_id` and `instance_id` of
+/// `agent_context` (the last duplicate of a name wins, as in most JSON readers). With typed
+/// look-ups and the per-shape mapping of `EnvelopeNormalizer`.
+///
+/// The spans sit in fixed-size inline arrays, so reading the fields of a body allocates nothing
+/// but the strings it returns.
 struct KnownFields {
+    /// The nested members kept, by their place in `Members.nested`.
+    private enum NestedField: Int, CaseIterable {
+        case sourceHost, sourceApp, agentSessionId, agentInstanceId
+
+        init?(parent: FieldName, name: FieldName) {
+            switch (parent, name) {
+            case (.source, .host): self = .sourceHost
+            case (.source, .app): self = .sourceApp
+            case (.agentContext, .sessionId): self = .agentSessionId
+            case (.agentContext, .instanceId): self = .agentInstanceId
+            default: return nil
+            }
+        }
+    }
+
+    /// What the validating pass keeps of the members it reads.
+    private struct Members {
+        /// The value of each root member, by `FieldName.rawValue`.
+        var spans = InlineArray<21, JSONSpan?>(repeating: nil)
+        /// Bit `FieldName.rawValue` is set when that root member's value holds no insignificant
+        /// whitespace.
+        var compact: UInt32 = 0
+        /// The nested members of the last `source` and `agent_context` objects, by `NestedField`.
+        var nested = InlineArray<4, JSONSpan?>(repeating: nil)
+        /// The nested members of the object being read, moved to `nested` when its root member
+        /// ends (a nested object is read before the member that holds it).
+        var pendingNested = InlineArray<4, JSONSpan?>(repeating: nil)
+
+        init() {
+            assert(FieldName.allCases.count == spans.count, "one span for every field name")
+            assert(NestedField.allCases.count == nested.count, "one span for every nested field")
+        }
+
+        mutating func record(_ visited: JSONReader.VisitedMember, in reader: JSONReader) {
+            guard let name = FieldName(key: visited.member.key, in: reader) else { return }
+            if let parentKey = visited.parentKey {
+                guard let parent = FieldName(key: parentKey, in: reader),
+                    let field = NestedField(parent: parent, name: name)
+                else { return }
+                pendingNested[field.rawValue] = visited.member.value
+                return
+            }
+            spans[name.rawValue] = visited.member.value
+            let bit: UInt32 = 1 << name.rawValue
+            compact = visited.isCompact ? compact | bit : compact & ~bit
+            // The object this member holds (if it is one) was read just now: its members win.
+            switch name {
+            case .source:
+                commit(.sourceHost)
+                commit(.sourceApp)
+            case .agentContext:
+                commit(.agentSessionId)
+                commit(.agentInstanceId)
+            default:
+                break
+            }
+        }
+
+        private mutating func commit(_ field: NestedField) {
+            nested[field.rawValue] = pendingNested[field.rawValue]
+            pendingNested[field.rawValue] = nil
+        }
+    }
+
     let reader: JSONReader
-    private var spans: [JSONSpan?]
+    /// The root value.
+    let root: JSONSpan
+    /// Whether the root value holds no insignificant whitespace.
+    let rootIsCompact: Bool
+    private let members: Members
 
-    init(reader: JSONReader, members: [JSONMember]) {
+    /// Validates the document of `reader` and keeps the members the normaliser reads, in one pass.
+    ///
+    /// - Throws: `JSONSyntaxError` when the body is not JSON.
+    init(validating reader: JSONReader) throws(JSONSyntaxError) {
+        var members = Members()
+        (root, rootIsCompact) = try reader.validate { visited in members.record(visited, in: reader) }
         self.reader = reader
-        var spans = [JSONSpan?](repeating: nil, count: FieldName.allCases.count)
-        reader.bytes.withUnsafeBufferPointer { buffer in
-            for member in members {
-                let inner = (member.key.range.lowerBound + 1)..<(member.key.range.upperBound - 1)
-                let key = UnsafeBufferPointer(rebasing: buffer[inner])
-                // A key spelled with escapes is decoded first; plain keys are matched as bytes.
-                let name: FieldName?
-                if key.contains(UInt8(ascii: "\\")) {
-                    var text = reader.string(member.key)
-                    name = text.withUTF8 { FieldName(key: $0) }
-                } else {
-                    name = FieldName(key: key)
-                }
-                if let name { spans[name.rawValue] = member.value }
-            }
-        }
-        self.spans = spans
+        self.members = members
     }
 
-    subscript(_ name: FieldName) -> JSONSpan? { spans[name.rawValue] }
+    subscript(_ name: FieldName) -> JSONSpan? { members.spans[name.rawValue] }
 
-    /// The first of `names` that holds a non-empty string.
-    func string(_ names: FieldName...) -> String? {
-        for name in names {
-            if let span = self[name], span.kind == .string, let text = nonEmpty(reader.string(span)) { return text }
+    private subscript(_ field: NestedField) -> JSONSpan? { members.nested[field.rawValue] }
+
+    /// Whether the value of `name` holds no insignificant whitespace.
+    func isCompact(_ name: FieldName) -> Bool { members.compact & (1 << name.rawValue) != 0 }
+
+    /// The value of `name` when it is a non-empty string.
+    func string(_ name: FieldName) -> String? { text(self[name]) }
+
+    /// Whether `name` holds a non-empty string, without decoding it.
+    func hasText(_ name: FieldName) -> Bool { isText(self[name]) }
+
+    /// The value of `name` when it is a parseable RFC 3339 string.
+    func timestamp(_ name: FieldName) -> EventTimestamp? {
+        guard let span = self[name], span.kind == .string else { return nil }
+        let inner = (span.range.lowerBound + 1)..<(span.range.upperBound - 1)
+        let plain = reader.bytes.withUnsafeBufferPointer { buffer -> [UInt8]? in
+            let text = UnsafeBufferPointer(rebasing: buffer[inner])
+            return text.contains(UInt8(ascii: "\\")) ? nil : Array(text)
         }
-        return nil
+        return EventTimestamp(rfc3339Bytes: plain ?? Array(reader.string(span).utf8))
     }
 
-    /// The first of `names` that holds a parseable RFC 3339 string.
-    func timestamp(_ names: FieldName...) -> EventTimestamp? {
-        for name in names {
-            if let span = self[name], span.kind == .string {
-                let inner = (span.range.lowerBound + 1)..<(span.range.upperBound - 1)
-                let text =
-                    reader.bytes[inner].contains(UInt8(ascii: "\\"))
-                    ? Array(reader.string(span).utf8) : Array(reader.bytes[inner])
-                let value = EventTimestamp(rfc3339Bytes: text)
-                if let value { return value }
-            }
-        }
-        return nil
-    }
-
-    /// The first of `names` that is present at all, whatever its value (`null` included).
-    func present(_ names: FieldName...) -> JSONSpan? {
-        for name in names {
-            if let span = self[name] { return span }
-        }
-        return nil
-    }
-
-    /// The known members of a nested object.
-    func object(_ name: FieldName) -> KnownFields? {
-        guard let span = self[name], span.kind == .object else { return nil }
-        return KnownFields(reader: reader, members: reader.members(of: span))
+    /// `name` when the object has that member, whatever its value (`null` included).
+    func present(_ name: FieldName) -> FieldName? {
+        self[name] == nil ? nil : name
     }
 
     var shape: EnvelopeShape {
         if self[.specversion]?.kind == .string { return .cloudEvents }
         if self[.source]?.kind == .object { return .eventEnvelope }
-        if string(.eventId) != nil, self[.payload] != nil { return .eventEnvelope }
-        if string(.id) != nil, string(.eventType) != nil, self[.ts] != nil || self[.data] != nil { return .legacy }
+        if hasText(.eventId), self[.payload] != nil { return .eventEnvelope }
+        if hasText(.id), hasText(.eventType), self[.ts] != nil || self[.data] != nil { return .legacy }
         return .other
     }
 
+    /// The stored fields for `shape`; where a field has several sources, the first that holds a
+    /// usable value wins.
     func mapping(for shape: EnvelopeShape) -> MappedFields {
         switch shape {
         case .eventEnvelope:
-            let agent = object(.agentContext)
             return MappedFields(
                 id: string(.eventId), eventType: string(.eventType), source: envelopeSource,
                 timestamp: timestamp(.timestamp), payload: present(.payload),
                 correlationId: firstCorrelationId ?? string(.correlationId),
-                sessionId: string(.sessionId) ?? agent?.string(.sessionId, .instanceId), target: string(.target))
+                sessionId: string(.sessionId) ?? agentSessionId, target: string(.target))
         case .legacy:
             return MappedFields(
                 id: string(.id), eventType: string(.eventType), source: string(.source), timestamp: timestamp(.ts),
@@ -158,19 +232,18 @@ struct KnownFields {
                 target: string(.target))
         case .other:
             return MappedFields(
-                id: string(.eventId, .id), eventType: string(.eventType, .type), source: string(.source),
-                timestamp: timestamp(.timestamp, .ts, .time), payload: present(.payload, .data),
-                correlationId: string(.correlationId, .correlationid), sessionId: string(.sessionId),
+                id: string(.eventId) ?? string(.id), eventType: string(.eventType) ?? string(.type),
+                source: string(.source), timestamp: timestamp(.timestamp) ?? timestamp(.ts) ?? timestamp(.time),
+                payload: present(.payload) ?? present(.data),
+                correlationId: string(.correlationId) ?? string(.correlationid), sessionId: string(.sessionId),
                 target: string(.target))
         }
     }
 
     /// `app@host` from a `source` object (`unknown@host` without an app), or a string `source` as is.
     private var envelopeSource: String? {
-        guard let source = object(.source) else { return string(.source) }
-        let host = source.string(.host)
-        let app = source.string(.app)
-        switch (app, host) {
+        guard self[.source]?.kind == .object else { return string(.source) }
+        switch (text(self[.sourceApp]), text(self[.sourceHost])) {
         case (let app?, let host?): return app + "@" + host
         case (nil, let host?): return "unknown@" + host
         case (let app?, nil): return app
@@ -178,10 +251,29 @@ struct KnownFields {
         }
     }
 
+    /// `agent_context.session_id`, else `agent_context.instance_id`.
+    private var agentSessionId: String? {
+        guard self[.agentContext]?.kind == .object else { return nil }
+        return text(self[.agentSessionId]) ?? text(self[.agentInstanceId])
+    }
+
     private var firstCorrelationId: String? {
         guard let list = self[.correlationIds], list.kind == .array,
-            let first = reader.elements(of: list).first, first.kind == .string
+            let first = reader.firstElement(of: list), first.kind == .string
         else { return nil }
         return nonEmpty(reader.string(first))
+    }
+
+    /// Whether `span` is a non-empty string (an escape never decodes to nothing, so a string is
+    /// empty exactly when nothing sits between its quotes).
+    private func isText(_ span: JSONSpan?) -> Bool {
+        guard let span, span.kind == .string else { return false }
+        return span.range.count > 2
+    }
+
+    /// `span` decoded, when it is a non-empty string.
+    private func text(_ span: JSONSpan?) -> String? {
+        guard isText(span), let span else { return nil }
+        return reader.string(span)
     }
 }
