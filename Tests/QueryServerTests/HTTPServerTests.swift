@@ -18,6 +18,17 @@ import Testing
         #expect(echoed["version"] as? String == "HTTP/1.1")
     }
 
+    @Test func workersTakeTheConfiguredNiceValueAndTheRestOfTheProcessKeepsItsOwn() throws {
+        let callerNiceness = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        let server = try startTestServer(NicenessHandler()) { $0.workerNiceness = callerNiceness + 3 }
+        defer { server.stop() }
+        for _ in 0..<4 {
+            let response = try RawHTTPClient.request("GET", "/niceness", port: server.port)
+            #expect(String(decoding: response.body, as: UTF8.self) == String(callerNiceness + 3))
+        }
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == callerNiceness)
+    }
+
     @Test func keepsConnectionsAliveBetweenRequests() throws {
         let server = try startTestServer(EchoHandler())
         defer { server.stop() }
@@ -203,4 +214,12 @@ final class ManagedCount: Sendable {
     private let count = Mutex(0)
     func add() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
+}
+
+/// Answers with the nice value of the worker thread that handles the request.
+private struct NicenessHandler: HTTPHandler {
+    func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let niceness = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        return HTTPResponse(status: 200, body: Array(String(niceness).utf8))
+    }
 }

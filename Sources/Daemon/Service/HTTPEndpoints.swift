@@ -28,6 +28,8 @@ public final class HTTPEndpoints: Sendable {
     ) throws(HTTPServerError) -> HTTPEndpoints {
         var apiOptions = HTTPServerOptions(host: configuration.apiHost, port: configuration.apiPort)
         apiOptions.name = "api"
+        // Queries yield to ingest when both want the processors: ingest's latency is the promise.
+        apiOptions.workerNiceness = 5
         let handler = EventsAPI(
             service: service, version: CandystoreVersion.current,
             cors: CORSPolicy(allowedOrigins: configuration.corsOrigins), metrics: metrics,

@@ -24,6 +24,10 @@ public struct HTTPServerOptions: Sendable, Hashable {
     public var listenBacklog: Int = 512
     /// A short name for log lines, for example `api` or `metrics`.
     public var name: String = "http"
+    /// The nice value the worker threads take when they first handle a request (0 leaves them as
+    /// they are): above 0, they yield the processors to the process's other threads whenever
+    /// both want them, so that a burst of queries slows queries, not ingest.
+    public var workerNiceness: Int32 = 0
 
     /// One worker per processor, and at least two, so that one slow request never blocks the rest.
     public static var defaultThreadCount: Int {
