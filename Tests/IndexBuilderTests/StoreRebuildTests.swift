@@ -58,14 +58,8 @@ extension IndexedFields {
         #expect(index.lastSequence == store.lastDurableSequence)
         #expect(index.snapshot().eventCount == events.count)
         try index.snapshot().validate()
+        try expectRandomQueriesMatchBruteForce(index, events, &fixtures, count: 80)
         let engine = QueryEngine(index: index)
-        let model = BruteForce(events: events)
-        for _ in 0..<80 {
-            let query = fixtures.randomQuery(over: events)
-            let page = try engine.run(query)
-            #expect(page.sequences == model.page(query, after: nil).sequences)
-            #expect(page.total == model.page(query, after: nil).total)
-        }
         for event in events.shuffled(using: &fixtures.random).prefix(50) {
             let found = engine.sequence(forEventID: event.id) { candidate in
                 (try? store.indexedFields(at: candidate).id) == event.id
@@ -113,14 +107,7 @@ extension IndexedFields {
         let index = try EventIndex.rebuild(from: store, followWrites: false, logger: .disabled)
         #expect(index.snapshot().eventCount == events.count)
         try index.snapshot().validate()
-        let engine = QueryEngine(index: index)
-        let model = BruteForce(events: events)
-        for _ in 0..<40 {
-            let query = fixtures.randomQuery(over: events)
-            let page = try engine.run(query)
-            #expect(page.sequences == model.page(query, after: nil).sequences)
-            #expect(page.total == model.page(query, after: nil).total)
-        }
+        try expectRandomQueriesMatchBruteForce(index, events, &fixtures, count: 40)
     }
 
     @Test func borrowedBytesHashLikeTheirStrings() throws {
@@ -149,5 +136,21 @@ extension IndexedFields {
         #expect(compared == events.count)
         let last = try store.indexedFields(at: UInt64(events.count))
         #expect(last.target == nil && last.sessionId == "" && last.correlationId == nil)
+    }
+}
+
+/// Runs `count` random queries on `index` and expects each page and total to be the brute-force
+/// filter's over `events`.
+private func expectRandomQueriesMatchBruteForce(
+    _ index: EventIndex, _ events: [IndexedFields], _ fixtures: inout EventFixtures, count: Int
+) throws {
+    let engine = QueryEngine(index: index)
+    let model = BruteForce(events: events)
+    for _ in 0..<count {
+        let query = fixtures.randomQuery(over: events)
+        let page = try engine.run(query)
+        let expected = model.page(query, after: nil)
+        #expect(page.sequences == expected.sequences)
+        #expect(page.total == expected.total)
     }
 }

@@ -50,15 +50,6 @@ public struct IndexLoader: ~Copyable {
         try add(EventHashes(fields))
     }
 
-    /// Adds the next event from fields borrowed from the store, as `add(_:)` does.
-    ///
-    /// - Throws: `IndexError` when the sequence number exceeds `IndexError.maximumSequence` or
-    ///   does not increase.
-    /// - Complexity: Amortised O(1).
-    public mutating func add(_ fields: IndexedFieldBytes) throws(IndexError) {
-        try add(EventHashes(fields))
-    }
-
     /// Adds the next event from its hashes, computed by the caller (possibly on another thread).
     mutating func add(_ hashes: EventHashes) throws(IndexError) {
         let sequence = hashes.sequence
