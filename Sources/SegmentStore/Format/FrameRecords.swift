@@ -88,12 +88,8 @@ struct FrameRecords: Sendable {
         indexBlock.withUnsafeBytes { raw in
             // The walk in `init` proved every field of every record lies inside the block.
             var reader = ByteReader(raw, offset: Int(indexOffsets[position]))
-            return try! IndexedFields(
-                sequence: header.firstSequence + UInt64(position),
-                timestamp: EventTimestamp(microseconds: reader.read()), id: reader.readShortString() ?? "",
-                eventType: reader.readShortString() ?? "", source: reader.readShortString() ?? "",
-                target: reader.readShortString(), sessionId: reader.readShortString(),
-                correlationId: reader.readShortString())
+            return IndexedFields(
+                try! FrameCodec.readIndexRecord(&reader, sequence: header.firstSequence + UInt64(position)))
         }
     }
 
